@@ -1,0 +1,1 @@
+"""The WebNPU code generator: WebIDL -> resolved model -> bindings, wire protocol, patches."""
