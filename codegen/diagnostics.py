@@ -22,8 +22,10 @@ class Diagnostic:
     width: int = 1  # how many characters the caret run underlines
 
     def format(self) -> str:
+        if self.loc.line == 0:  # about a whole file (cannot read it, ...)
+            return f"{self.loc.file}: {self.severity}: {self.message}"
         head = f"{self.loc}: {self.severity}: {self.message}"
-        if not self.source_line or self.loc.line == 0:
+        if not self.source_line:
             return head
         # Expand tabs the same way in the line and the caret's indent so the caret lines up.
         prefix = self.source_line[: self.loc.column - 1]

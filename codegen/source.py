@@ -90,6 +90,11 @@ class Location:
     def source(self) -> SourceText | None:
         return self._source
 
+    @property
+    def offset(self) -> int:
+        """Offset in the source text (0 for a location given by line and column)."""
+        return self._offset
+
     def __str__(self) -> str:
         return f"{self.file}:{self.line}:{self.column}"
 

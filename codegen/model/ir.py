@@ -1,0 +1,332 @@
+"""The resolved, immutable model every target reads.
+
+Built once from a validated definition set (`codegen.model.build`): partials merged into their
+definition, mixins' members copied into each interface that includes them, typedefs resolved
+inside every type (the alias name kept for documentation), inheritance linked (`ancestors`),
+doc comments attached, members in a stable order. Targets never see the AST.
+
+Everything here is a frozen dataclass holding tuples, so a target cannot change what another
+target reads.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+# --- types ----------------------------------------------------------------------------------
+
+# Type kinds. "builtin" covers every keyword type (`unsigned long`, `DOMString`, `any`,
+# `ArrayBuffer`...); the definition kinds name what a reference resolved to; the rest are the
+# generic and union forms.
+TYPE_KINDS = (
+    "builtin",
+    "interface",
+    "callback interface",
+    "dictionary",
+    "enum",
+    "callback",
+    "sequence",
+    "FrozenArray",
+    "ObservableArray",
+    "async_sequence",
+    "record",
+    "Promise",
+    "union",
+)
+
+
+@dataclass(frozen=True)
+class ExtAttr:
+    name: str
+    form: str
+    value: str | None = None
+    values: tuple[str, ...] = ()
+    arguments: tuple[Argument, ...] | None = None
+
+
+@dataclass(frozen=True)
+class Type:
+    """A resolved type. `name` is the builtin spelling, the definition name, or the generic."""
+
+    kind: str
+    name: str
+    nullable: bool = False
+    arguments: tuple[Type, ...] = ()  # generic arguments or union members
+    ext_attrs: tuple[ExtAttr, ...] = ()
+    typedef: str | None = None  # the typedef this type was written as, if any
+
+    def walk(self) -> Iterator[Type]:
+        """This type and every type inside it."""
+        yield self
+        for arg in self.arguments:
+            yield from arg.walk()
+
+
+@dataclass(frozen=True)
+class Value:
+    kind: str
+    text: str
+
+
+# --- members --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Argument:
+    name: str
+    type: Type
+    optional: bool = False
+    variadic: bool = False
+    default: Value | None = None
+    ext_attrs: tuple[ExtAttr, ...] = ()
+
+
+@dataclass(frozen=True)
+class Attribute:
+    name: str
+    type: Type
+    readonly: bool = False
+    special: str = ""
+    ext_attrs: tuple[ExtAttr, ...] = ()
+    doc: str = ""
+    location: str = ""
+    origin: str = ""  # "", "partial" or "mixin NAME": where the member was declared
+    external: bool = False  # declared in a web platform file, not by the generated API
+    member_kind = "attribute"
+
+
+@dataclass(frozen=True)
+class Operation:
+    name: str
+    return_type: Type | None
+    arguments: tuple[Argument, ...]
+    special: str = ""
+    ext_attrs: tuple[ExtAttr, ...] = ()
+    doc: str = ""
+    location: str = ""
+    origin: str = ""
+    external: bool = False
+    member_kind = "operation"
+
+
+@dataclass(frozen=True)
+class Constructor:
+    arguments: tuple[Argument, ...]
+    ext_attrs: tuple[ExtAttr, ...] = ()
+    doc: str = ""
+    location: str = ""
+    origin: str = ""
+    external: bool = False
+    member_kind = "constructor"
+
+
+@dataclass(frozen=True)
+class Constant:
+    name: str
+    type: Type
+    value: Value
+    ext_attrs: tuple[ExtAttr, ...] = ()
+    doc: str = ""
+    location: str = ""
+    origin: str = ""
+    external: bool = False
+    member_kind = "const"
+
+
+@dataclass(frozen=True)
+class Declaration:
+    """iterable / async_iterable / maplike / setlike."""
+
+    kind: str
+    types: tuple[Type, ...]
+    readonly: bool = False
+    arguments: tuple[Argument, ...] | None = None
+    ext_attrs: tuple[ExtAttr, ...] = ()
+    doc: str = ""
+    location: str = ""
+    origin: str = ""
+    external: bool = False
+    member_kind = "declaration"
+
+
+Member = Attribute | Operation | Constructor | Constant | Declaration
+
+
+@dataclass(frozen=True)
+class DictionaryMember:
+    name: str
+    type: Type
+    required: bool = False
+    default: Value | None = None
+    ext_attrs: tuple[ExtAttr, ...] = ()
+    doc: str = ""
+    location: str = ""
+
+
+@dataclass(frozen=True)
+class EnumValue:
+    value: str
+    doc: str = ""
+
+
+# --- definitions ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Interface:
+    name: str
+    members: tuple[Member, ...]
+    inherits: str | None = None
+    ancestors: tuple[str, ...] = ()  # nearest first
+    mixins: tuple[str, ...] = ()
+    ext_attrs: tuple[ExtAttr, ...] = ()
+    doc: str = ""
+    location: str = ""
+    external: bool = False  # defined by the web platform, not by the generated API
+    kind = "interface"
+
+    def operations(self, name: str) -> tuple[Operation, ...]:
+        """The overloads of `name`, in member order."""
+        return tuple(m for m in self.members if isinstance(m, Operation) and m.name == name)
+
+
+@dataclass(frozen=True)
+class InterfaceMixin:
+    name: str
+    members: tuple[Member, ...]
+    ext_attrs: tuple[ExtAttr, ...] = ()
+    doc: str = ""
+    location: str = ""
+    external: bool = False
+    kind = "interface mixin"
+
+
+@dataclass(frozen=True)
+class CallbackInterface:
+    name: str
+    members: tuple[Member, ...]
+    ext_attrs: tuple[ExtAttr, ...] = ()
+    doc: str = ""
+    location: str = ""
+    external: bool = False
+    kind = "callback interface"
+
+
+@dataclass(frozen=True)
+class Namespace:
+    name: str
+    members: tuple[Member, ...]
+    ext_attrs: tuple[ExtAttr, ...] = ()
+    doc: str = ""
+    location: str = ""
+    external: bool = False
+    kind = "namespace"
+
+
+@dataclass(frozen=True)
+class Dictionary:
+    name: str
+    members: tuple[DictionaryMember, ...]  # own members only, sorted by name as the spec orders them
+    inherits: str | None = None
+    ancestors: tuple[str, ...] = ()
+    ext_attrs: tuple[ExtAttr, ...] = ()
+    doc: str = ""
+    location: str = ""
+    external: bool = False
+    kind = "dictionary"
+
+
+@dataclass(frozen=True)
+class Enum:
+    name: str
+    values: tuple[EnumValue, ...]
+    ext_attrs: tuple[ExtAttr, ...] = ()
+    doc: str = ""
+    location: str = ""
+    external: bool = False
+    kind = "enum"
+
+
+@dataclass(frozen=True)
+class Callback:
+    name: str
+    return_type: Type
+    arguments: tuple[Argument, ...]
+    ext_attrs: tuple[ExtAttr, ...] = ()
+    doc: str = ""
+    location: str = ""
+    external: bool = False
+    kind = "callback"
+
+
+@dataclass(frozen=True)
+class Typedef:
+    name: str
+    type: Type  # fully resolved
+    ext_attrs: tuple[ExtAttr, ...] = ()
+    doc: str = ""
+    location: str = ""
+    external: bool = False
+    kind = "typedef"
+
+
+Definition = (
+    Interface
+    | InterfaceMixin
+    | CallbackInterface
+    | Namespace
+    | Dictionary
+    | Enum
+    | Callback
+    | Typedef
+)
+
+
+@dataclass(frozen=True)
+class Model:
+    """Every definition by name, sorted by name within `definitions`."""
+
+    definitions: tuple[Definition, ...]
+    sources: tuple[str, ...] = ()  # the IDL files it was built from, in command-line order
+    _by_name: MappingProxyType = field(
+        default_factory=lambda: MappingProxyType({}), init=False, repr=False, compare=False
+    )
+
+    def __post_init__(self) -> None:
+        object.__setattr__(
+            self, "_by_name", MappingProxyType({d.name: d for d in self.definitions})
+        )
+
+    def get(self, name: str) -> Definition | None:
+        return self._by_name.get(name)
+
+    def __getitem__(self, name: str) -> Definition:
+        return self._by_name[name]
+
+    def of_kind(self, kind: str, *, external: bool | None = False) -> tuple[Definition, ...]:
+        """Definitions of `kind`; by default only the API's own, not the web platform's."""
+        return tuple(
+            d
+            for d in self.definitions
+            if d.kind == kind and (external is None or d.external == external)
+        )
+
+    @property
+    def interfaces(self) -> tuple[Interface, ...]:
+        return self.of_kind("interface")
+
+    @property
+    def dictionaries(self) -> tuple[Dictionary, ...]:
+        return self.of_kind("dictionary")
+
+    @property
+    def enums(self) -> tuple[Enum, ...]:
+        return self.of_kind("enum")
+
+    def all_dictionary_members(self, name: str) -> tuple[DictionaryMember, ...]:
+        """A dictionary's members with its ancestors', least-derived first (WebIDL §3.2.17)."""
+        dictionary = self[name]
+        chain = [self[a] for a in reversed(dictionary.ancestors)] + [dictionary]
+        return tuple(m for d in chain for m in d.members)

@@ -1,0 +1,67 @@
+# Shared set-up for scripts/main.sh and scripts/test.sh: sourced, not run.
+# Creates .venv with the project installed, so a fresh clone on a fresh Debian machine with
+# Python 3.11 needs nothing else. Installs Debian packages only when root and only if missing.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+VENV="$ROOT/.venv"
+PYTHON="${PYTHON:-python3}"
+
+say() { printf '==> %s\n' "$*" >&2; }
+
+apt_install() {
+  # apt_install PACKAGE...: install Debian packages if we are root, else say how.
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    say "installing Debian packages: $*"
+    if [ -z "${WEBNPU_APT_UPDATED:-}" ]; then
+      DEBIAN_FRONTEND=noninteractive apt-get update -qq
+      export WEBNPU_APT_UPDATED=1
+    fi
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+  else
+    echo "error: missing $*; install with: sudo apt-get install $*" >&2
+    exit 1
+  fi
+}
+
+ensure_python() {
+  if ! "$PYTHON" -c 'import sys; assert sys.version_info >= (3, 11)' 2>/dev/null; then
+    echo "error: Python 3.11 or newer is needed as '$PYTHON' (set PYTHON=... to choose one)" >&2
+    exit 1
+  fi
+}
+
+ensure_venv() {
+  # ensure_venv EXTRAS: .venv with the project (editable) and the given extras installed.
+  local extras="$1"
+  ensure_python
+  if [ ! -x "$VENV/bin/python" ]; then
+    say "creating $VENV"
+    if ! "$PYTHON" -m venv "$VENV" 2>/dev/null; then
+      rm -rf "$VENV"
+      apt_install python3-venv
+      "$PYTHON" -m venv "$VENV"
+    fi
+  fi
+  local stamp="$VENV/.installed-${extras:-base}" spec="$ROOT"
+  [ -n "$extras" ] && spec="$ROOT[$extras]"
+  if [ ! -f "$stamp" ] || [ "$ROOT/pyproject.toml" -nt "$stamp" ]; then
+    say "installing the project and its dependencies into $VENV (${extras:-base})"
+    "$VENV/bin/python" -m pip install -q --upgrade pip
+    "$VENV/bin/python" -m pip install -q -e "$spec"
+    touch "$stamp"
+  fi
+}
+
+ensure_node() {
+  # The WebIDL tests compare against webidl2 (node) on the @webref/idl corpus (npm).
+  if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+    apt_install nodejs npm
+  fi
+  if [ ! -d "$ROOT/tests/node/node_modules" ] || \
+     [ "$ROOT/tests/node/package-lock.json" -nt "$ROOT/tests/node/node_modules" ]; then
+    say "installing the tests' npm packages (tests/node)"
+    (cd "$ROOT/tests/node" && npm ci --silent --no-audit --no-fund)
+    touch "$ROOT/tests/node/node_modules"
+  fi
+}

@@ -1,0 +1,162 @@
+"""The generator's command line, driven as a user drives it (a real subprocess)."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+IFACE = """\
+[Exposed=Window]
+interface Thing {
+  readonly attribute long size;
+};
+"""
+
+
+def write(tmp_path: Path, name: str, text: str) -> str:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+def test_help_lists_every_option(run_codegen):
+    proc = run_codegen("--help")
+    assert proc.returncode == 0
+    for option in ("--outdir", "--targets", "--check", "--depfile", "--syntax-only",
+                   "--validate-only", "--no-platform"):
+        assert option in proc.stdout
+
+
+def test_no_input_is_a_usage_error(run_codegen):
+    proc = run_codegen()
+    assert proc.returncode == 2
+    assert "no IDL files given" in proc.stderr
+
+
+def test_unknown_target_is_a_usage_error(run_codegen, tmp_path):
+    proc = run_codegen(write(tmp_path, "a.idl", IFACE), "--targets", "cobol")
+    assert proc.returncode == 2
+    assert "unknown target 'cobol'; available: ir-json" in proc.stderr
+
+
+def test_list_targets(run_codegen):
+    proc = run_codegen("--list-targets")
+    assert proc.returncode == 0
+    assert proc.stdout.split() == ["ir-json"]
+
+
+def test_syntax_error_is_reported_with_caret_and_exit_1(run_codegen, tmp_path):
+    write(tmp_path, "bad.idl", "[Exposed=Window]\ninterface Thing {\n  readonly attribute long;\n};\n")
+    proc = run_codegen("bad.idl", cwd=tmp_path)
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stderr
+    assert proc.stderr.startswith(
+        "bad.idl:3:26: error: unexpected ';'"
+    ), proc.stderr
+    assert "  readonly attribute long;\n                         ^\n" in proc.stderr
+    assert proc.stderr.endswith("1 error\n")
+
+
+def test_missing_file_is_reported_not_raised(run_codegen, tmp_path):
+    proc = run_codegen("nope.idl", cwd=tmp_path)
+    assert proc.returncode == 1
+    assert proc.stderr == "nope.idl: error: no such file\n1 error\n"
+
+
+def test_non_utf8_file_is_reported(run_codegen, tmp_path):
+    (tmp_path / "latin.idl").write_bytes(b"// caf\xe9\n")
+    proc = run_codegen("latin.idl", cwd=tmp_path)
+    assert proc.returncode == 1
+    assert proc.stderr == "latin.idl: error: not UTF-8 text (byte 7)\n1 error\n"
+
+
+def test_syntax_only_accepts_fragments_naming_undefined_types(run_codegen, tmp_path):
+    fragment = write(tmp_path, "frag.idl", "partial interface Elsewhere { Unknown make(); };\n")
+    assert run_codegen("--syntax-only", fragment).returncode == 0
+    proc = run_codegen("--validate-only", fragment)
+    assert proc.returncode == 1
+    assert "unknown type 'Unknown'" in proc.stderr
+
+
+def test_syntax_only_writes_nothing(run_codegen, tmp_path):
+    idl = write(tmp_path, "a.idl", IFACE)
+    out = tmp_path / "out"
+    assert run_codegen("--syntax-only", idl, "-o", str(out)).returncode == 0
+    assert not out.exists()
+
+
+def test_several_files_form_one_definition_set(run_codegen, tmp_path):
+    a = write(tmp_path, "a.idl", IFACE)
+    b = write(tmp_path, "b.idl", "partial interface Thing { undefined grow(); };\n")
+    out = tmp_path / "out"
+    proc = run_codegen(a, b, "-o", str(out))
+    assert proc.returncode == 0, proc.stderr
+    ir = json.loads((out / "generated/ir/a.json").read_text())
+    (thing,) = [d for d in ir["definitions"] if d["name"] == "Thing"]
+    assert [(m["name"], m["origin"]) for m in thing["members"]] == [
+        ("size", ""),
+        ("grow", "partial"),
+    ]
+    assert ir["sources"] == ["../a.idl", "../b.idl"]
+
+
+def test_writes_only_what_changed(run_codegen, tmp_path):
+    idl = write(tmp_path, "a.idl", IFACE)
+    out = tmp_path / "out"
+    first = run_codegen(idl, "-o", str(out))
+    assert first.returncode == 0
+    assert first.stdout == f"wrote {out / 'generated/ir/a.json'}\n"
+    target = out / "generated/ir/a.json"
+    os.utime(target, (1_000_000, 1_000_000))
+    second = run_codegen(idl, "-o", str(out))
+    assert second.returncode == 0
+    assert second.stdout == ""
+    assert target.stat().st_mtime == 1_000_000
+
+
+def test_check_reports_drift_and_missing_files(run_codegen, tmp_path):
+    idl = write(tmp_path, "a.idl", IFACE)
+    out = tmp_path / "out"
+    missing = run_codegen(idl, "-o", str(out), "--check")
+    assert missing.returncode == 1
+    assert f"{out / 'generated/ir/a.json'}: missing" in missing.stderr
+    assert run_codegen(idl, "-o", str(out)).returncode == 0
+    assert run_codegen(idl, "-o", str(out), "--check").returncode == 0
+    (out / "generated/ir/a.json").write_text("{}\n")
+    drift = run_codegen(idl, "-o", str(out), "--check")
+    assert drift.returncode == 1
+    assert f"{out / 'generated/ir/a.json'}: differs from what the generator writes" in drift.stderr
+    assert (out / "generated/ir/a.json").read_text() == "{}\n"  # --check writes nothing
+
+
+def test_depfile_lists_the_idl_inputs(run_codegen, tmp_path):
+    idl = write(tmp_path, "a.idl", IFACE)
+    out = tmp_path / "out"
+    dep = tmp_path / "gen.d"
+    assert run_codegen(idl, "-o", str(out), "--depfile", str(dep)).returncode == 0
+    text = dep.read_text()
+    head, deps = text.split(":", 1)
+    assert head == str(out / "generated/ir/a.json")
+    listed = deps.replace("\\\n", " ").split()
+    assert listed[0] == idl
+    assert listed[1].endswith("codegen/platform/web_platform.idl")
+
+
+def test_output_does_not_depend_on_the_working_directory(run_codegen, tmp_path):
+    idl = write(tmp_path, "a.idl", IFACE)
+    out = tmp_path / "out"
+    assert run_codegen(idl, "-o", str(out)).returncode == 0
+    first = (out / "generated/ir/a.json").read_bytes()
+    elsewhere = tmp_path / "sub"
+    elsewhere.mkdir()
+    assert run_codegen("../a.idl", "-o", "../out", "--check", cwd=elsewhere).returncode == 0
+    assert (out / "generated/ir/a.json").read_bytes() == first
+
+
+def test_no_platform_leaves_web_platform_names_undefined(run_codegen, tmp_path):
+    idl = write(tmp_path, "a.idl", "[Exposed=Window] interface Thing : EventTarget {};\n")
+    assert run_codegen(idl, "--validate-only").returncode == 0
+    proc = run_codegen(idl, "--validate-only", "--no-platform")
+    assert proc.returncode == 1
+    assert "EventTarget" in proc.stderr
