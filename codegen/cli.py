@@ -58,7 +58,7 @@ def _parser() -> argparse.ArgumentParser:
     mode.add_argument(
         "--validate-only",
         action="store_true",
-        help="parse, validate and build the model; write nothing",
+        help="parse and validate the definition set; write nothing",
     )
     mode.add_argument(
         "--syntax-only",
@@ -120,7 +120,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 1
         return 0
 
-    result = load(args.idl, platform=not args.no_platform)
+    result = load(args.idl, platform=not args.no_platform, build=not args.validate_only)
     if not result.ok:
         _report(result.sink.diagnostics)
         return 1
