@@ -44,7 +44,7 @@ def read_source(path: str | Path, sink: DiagnosticSink) -> SourceText | None:
     except IsADirectoryError:
         sink.error(Location.at(name, 0, 0), "is a directory, not an IDL file")
     except UnicodeDecodeError as err:
-        sink.error(Location.at(name, 0, 0), f"not UTF-8 text (byte {err.start})")
+        sink.error(Location.at(name, 0, 0), f"not UTF-8 text (invalid byte at offset {err.start})")
     except OSError as err:
         sink.error(Location.at(name, 0, 0), f"cannot read: {err.strerror}")
     return None

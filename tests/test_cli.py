@@ -68,7 +68,7 @@ def test_non_utf8_file_is_reported(run_codegen, tmp_path):
     (tmp_path / "latin.idl").write_bytes(b"// caf\xe9\n")
     proc = run_codegen("latin.idl", cwd=tmp_path)
     assert proc.returncode == 1
-    assert proc.stderr == "latin.idl: error: not UTF-8 text (byte 7)\n1 error\n"
+    assert proc.stderr == "latin.idl: error: not UTF-8 text (invalid byte at offset 6)\n1 error\n"
 
 
 def test_syntax_only_accepts_fragments_naming_undefined_types(run_codegen, tmp_path):
