@@ -97,7 +97,7 @@ KEYWORDS: dict[str, str] = {
 ARGUMENT_NAME_KEYWORDS = frozenset(
     """async attribute callback const constructor deleter dictionary enum getter includes
     inherit interface iterable maplike mixin namespace partial readonly required setlike setter
-    static stringifier typedef unrestricted""".split()
+    static stringifier typedef unrestricted""".split()  # noqa: SIM905 - the standard's list, as written there
 )
 
 PUNCTUATION = "()[]{}<>=;:,?*.-"
@@ -160,7 +160,10 @@ def t_STRING(t):
 
 
 def t_UNTERMINATED_STRING(t):
-    r'"'
+    r'"[^"]*'
+    # Only reached when STRING failed, i.e. no `"` follows: the string runs to the end of the
+    # file. Taking it all (rather than the quote alone) keeps its text from being read as
+    # tokens that would each be reported as another, bogus, error.
     return t
 
 
@@ -186,6 +189,12 @@ class Token:
         self.index = index
 
 
+class SyntheticToken(Token):
+    """A token the parser's error repair put in (a missing `;`, say): not in the text."""
+
+    __slots__ = ()
+
+
 _RULES: tuple | None = None
 
 
@@ -201,7 +210,7 @@ def _rules() -> tuple:
         import sys
 
         built = lex.lex(module=sys.modules[__name__])
-        (regex, index_to_rule), = built.lexre
+        ((regex, index_to_rule),) = built.lexre
         names: list[str | None] = [None] * (regex.groups + 1)
         for i, entry in enumerate(index_to_rule):
             if entry is not None and entry[0] is not None:
@@ -212,6 +221,9 @@ def _rules() -> tuple:
 
 def tokenize(text: str, report, doc_comments: list) -> list[Token]:
     """All tokens of `text`. Lexical errors go to `report(offset, message, width)`.
+
+    Both lexical errors (an unterminated string or comment) take the rest of the file, so
+    after one the tokens stop early: the parser need not report the end of file it then sees.
 
     The rules match every character (PUNCT takes whatever nothing else does), so the matches
     of `finditer` tile the text with no gaps.
@@ -232,7 +244,7 @@ def tokenize(text: str, report, doc_comments: list) -> list[Token]:
             kind = punct(value, "OTHER") if value != "..." else "ELLIPSIS"
             append(Token(kind, value, m.start(), len(tokens)))
         elif name == "COMMENT":
-            if value.startswith("/**"):
+            if value.startswith("/**") and value != "/**/":  # `/**/` is an empty comment
                 doc_comments.append((m.start(), m.end(), value))
         elif name == "UNTERMINATED_COMMENT":
             report(m.start(), "unterminated comment: '/*' has no closing '*/'", 2)

@@ -292,7 +292,10 @@ def p_arguments(p):
 
 
 def p_argument_extended(p):
-    """Argument : ExtendedAttributeList Argument"""
+    """Argument : ExtendedAttributeList ArgumentRest"""
+    # One list only: `[A] [B] long x` is not WebIDL. ArgumentRest repeats Argument's own
+    # alternatives (below) so that an argument without extended attributes, the usual case,
+    # costs no extra reduction.
     arg = p[2]
     arg.ext_attrs = p[1]
     p[0] = arg
@@ -300,6 +303,8 @@ def p_argument_extended(p):
 
 def p_argument_optional(p):
     """Argument : OPTIONAL TypeWithExtendedAttributes IDENTIFIER
+    | OPTIONAL TypeWithExtendedAttributes ArgumentNameKeyword
+    ArgumentRest : OPTIONAL TypeWithExtendedAttributes IDENTIFIER
     | OPTIONAL TypeWithExtendedAttributes ArgumentNameKeyword"""
     name = p[3]
     p[0] = Argument(name[1:] if name[0] == "_" else name, p[2], optional=True, loc=loc(p, 3))
@@ -307,6 +312,8 @@ def p_argument_optional(p):
 
 def p_argument_optional_default(p):
     """Argument : OPTIONAL TypeWithExtendedAttributes IDENTIFIER '=' DefaultValue
+    | OPTIONAL TypeWithExtendedAttributes ArgumentNameKeyword '=' DefaultValue
+    ArgumentRest : OPTIONAL TypeWithExtendedAttributes IDENTIFIER '=' DefaultValue
     | OPTIONAL TypeWithExtendedAttributes ArgumentNameKeyword '=' DefaultValue"""
     name = p[3]
     p[0] = Argument(
@@ -316,6 +323,8 @@ def p_argument_optional_default(p):
 
 def p_argument_required(p):
     """Argument : Type IDENTIFIER
+    | Type ArgumentNameKeyword
+    ArgumentRest : Type IDENTIFIER
     | Type ArgumentNameKeyword"""
     name = p[2]
     p[0] = Argument(name[1:] if name[0] == "_" else name, p[1], loc=loc(p, 2))
@@ -323,6 +332,8 @@ def p_argument_required(p):
 
 def p_argument_variadic(p):
     """Argument : Type ELLIPSIS IDENTIFIER
+    | Type ELLIPSIS ArgumentNameKeyword
+    ArgumentRest : Type ELLIPSIS IDENTIFIER
     | Type ELLIPSIS ArgumentNameKeyword"""
     name = p[3]
     p[0] = Argument(name[1:] if name[0] == "_" else name, p[1], variadic=True, loc=loc(p, 3))
@@ -353,10 +364,13 @@ def member_description(member) -> str:
     if isinstance(member, Constructor):
         return "a constructor"
     if isinstance(member, Declaration):
-        return f"a {'readonly ' if member.readonly else ''}{member.kind} declaration"
+        kind = f"{'readonly ' if member.readonly else ''}{member.kind}"
+        return f"{'an' if kind[0] in 'aeiou' else 'a'} {kind} declaration"
     if isinstance(member, Const):
         return "a constant"
     if isinstance(member, Attribute):
+        if member.special == "inherit":
+            return "an inherited attribute"
         if member.special:
             return f"a {member.special} attribute"
         return "a readonly attribute" if member.readonly else "a writable attribute"
@@ -403,4 +417,16 @@ def check_members(p, container: str, members: list) -> None:
     source = p.lexer
     for member in members:
         if not allowed_in(container, member):
-            source.report_at(member.loc, f"{article} cannot have {member_description(member)}")
+            message = f"{article} cannot have {member_description(member)}"
+            source.report_at(member.loc, message, _loc_width(member))
+
+
+def _loc_width(member) -> int:
+    """How many characters the token at `member.loc` has (its name, or its keyword)."""
+    if isinstance(member, Constructor):
+        return len("constructor")
+    if isinstance(member, Declaration):
+        return len(member.kind)
+    if isinstance(member, Operation) and not member.name:
+        return len("stringifier") if member.return_type is None else 1  # `stringifier;`, `(`
+    return len(member.name)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from codegen.source import Location
 from codegen.webidl.ast import GenericType, SimpleType, UnionType
 from codegen.webidl.grammar.helpers import loc
+from codegen.webidl.lexer import SyntheticToken
 
 
 def p_type_with_extended_attributes(p):
@@ -30,6 +31,9 @@ def p_type_reference(p):
     | IDENTIFIER '?'"""
     s = p.slice
     name = s[1].value
+    if name == "void":
+        # Not a keyword any more, so it parses as a type name; say what to write instead.
+        p.lexer.report(s[1].lexpos, "`void` is not a WebIDL type: write `undefined`", 4)
     p[0] = SimpleType(
         name[1:] if name[0] == "_" else name,
         True,
@@ -152,31 +156,34 @@ def p_type_promise(p):
 def p_union_type(p):
     """UnionType : '(' UnionMemberTypes ')'"""
     members = p[2]
-    if len(members) < 2:
+    if len(members) < 2 and not isinstance(p.slice[3], SyntheticToken):
         # The standard's grammar needs at least one `or`; say so rather than "unexpected )".
+        # (A `)` put in by error repair follows a syntax error already reported there.)
         p.lexer.report(p.slice[3].lexpos, "a union type needs at least two member types")
     p[0] = UnionType(members, loc=loc(p, 1))
 
 
 def p_union_member_types(p):
     """UnionMemberTypes : UnionMemberType
-    | UnionMemberTypes OR UnionMemberType"""
-    if len(p) == 2:
-        p[0] = [p[1]]
-    else:
-        members = p[1]
-        members.append(p[3])
+    | ExtendedAttributeList UnionMemberType
+    | UnionMemberTypes OR UnionMemberType
+    | UnionMemberTypes OR ExtendedAttributeList UnionMemberType"""
+    # A member's extended attributes are spelled out here, not as a UnionMemberType of their
+    # own: one list per member (`[A] [B] long` is not WebIDL), and no extra reduction.
+    s = p.slice
+    n = len(s)
+    t = s[n - 1].value
+    if s[n - 2].type == "ExtendedAttributeList":
+        if isinstance(t, UnionType):
+            # The standard allows extended attributes on distinguishable members only.
+            p.lexer.report_at(t.loc, "extended attributes cannot apply to a nested union type")
+        t.ext_attrs = s[n - 2].value
+    if s[1].type == "UnionMemberTypes":
+        members = s[1].value
+        members.append(t)
         p[0] = members
-
-
-def p_union_member_type_extended(p):
-    """UnionMemberType : ExtendedAttributeList UnionMemberType"""
-    t = p[2]
-    if isinstance(t, UnionType):
-        # The standard allows extended attributes on distinguishable members only.
-        p.lexer.report_at(t.loc, "extended attributes cannot apply to a nested union type")
-    t.ext_attrs = p[1]
-    p[0] = t
+    else:
+        p[0] = [t]
 
 
 def p_const_type(p):
