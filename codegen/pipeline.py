@@ -78,16 +78,12 @@ def platform_file(inputs: list[ast.IdlFile], sink: DiagnosticSink) -> ast.IdlFil
     }
     (platform,) = parse_files([PLATFORM_IDL], sink)
     kept = [
-        d
-        for d in platform.definitions
-        if not isinstance(d, ast.Includes) and d.name not in defined
+        d for d in platform.definitions if not isinstance(d, ast.Includes) and d.name not in defined
     ]
     return ast.IdlFile(platform.path, kept, platform.doc_comments)
 
 
-def load(
-    paths: Sequence[str | Path], *, platform: bool = True, build: bool = True
-) -> LoadResult:
+def load(paths: Sequence[str | Path], *, platform: bool = True, build: bool = True) -> LoadResult:
     """Parse, validate and (when clean and `build`) build the model of `paths`."""
     sink = DiagnosticSink()
     files = parse_files(paths, sink)

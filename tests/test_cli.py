@@ -23,8 +23,15 @@ def write(tmp_path: Path, name: str, text: str) -> str:
 def test_help_lists_every_option(run_codegen):
     proc = run_codegen("--help")
     assert proc.returncode == 0
-    for option in ("--outdir", "--targets", "--check", "--depfile", "--syntax-only",
-                   "--validate-only", "--no-platform"):
+    for option in (
+        "--outdir",
+        "--targets",
+        "--check",
+        "--depfile",
+        "--syntax-only",
+        "--validate-only",
+        "--no-platform",
+    ):
         assert option in proc.stdout
 
 
@@ -47,13 +54,13 @@ def test_list_targets(run_codegen):
 
 
 def test_syntax_error_is_reported_with_caret_and_exit_1(run_codegen, tmp_path):
-    write(tmp_path, "bad.idl", "[Exposed=Window]\ninterface Thing {\n  readonly attribute long;\n};\n")
+    write(
+        tmp_path, "bad.idl", "[Exposed=Window]\ninterface Thing {\n  readonly attribute long;\n};\n"
+    )
     proc = run_codegen("bad.idl", cwd=tmp_path)
     assert proc.returncode == 1
     assert "Traceback" not in proc.stderr
-    assert proc.stderr.startswith(
-        "bad.idl:3:26: error: unexpected ';'"
-    ), proc.stderr
+    assert proc.stderr.startswith("bad.idl:3:26: error: unexpected ';'"), proc.stderr
     assert "  readonly attribute long;\n                         ^\n" in proc.stderr
     assert proc.stderr.endswith("1 error\n")
 

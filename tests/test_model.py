@@ -125,7 +125,7 @@ def test_dictionary_members_are_ordered_by_name_across_partials():
 
 
 def test_definitions_are_sorted_by_name_and_looked_up():
-    model = model_of("enum Zed { \"z\" }; enum Alpha { \"a\" };")
+    model = model_of('enum Zed { "z" }; enum Alpha { "a" };')
     assert [d.name for d in model.definitions] == ["Alpha", "Zed"]
     assert model.get("Missing") is None
     assert [v.value for v in model["Zed"].values] == ["z"]

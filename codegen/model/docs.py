@@ -31,10 +31,8 @@ def clean(comment: str) -> str:
 def _documented_nodes(idl: ast.IdlFile):
     for d in idl.definitions:
         yield d
-        for m in getattr(d, "members", ()):
-            yield m
-        for v in getattr(d, "values", ()):
-            yield v
+        yield from getattr(d, "members", ())
+        yield from getattr(d, "values", ())
 
 
 class DocComments:
@@ -50,7 +48,7 @@ class DocComments:
         nodes = sorted(_documented_nodes(idl), key=lambda n: n.loc.offset)
         offsets = [n.loc.offset for n in nodes]
         text = nodes[0].loc.source.text if nodes and nodes[0].loc.source else ""
-        for start, end, comment in idl.doc_comments:
+        for _start, end, comment in idl.doc_comments:
             i = bisect.bisect_left(offsets, end)
             if i == len(nodes):
                 continue

@@ -228,7 +228,9 @@ class Namespace:
 @dataclass(frozen=True)
 class Dictionary:
     name: str
-    members: tuple[DictionaryMember, ...]  # own members only, sorted by name as the spec orders them
+    members: tuple[
+        DictionaryMember, ...
+    ]  # own members only, sorted by name as the spec orders them
     inherits: str | None = None
     ancestors: tuple[str, ...] = ()
     ext_attrs: tuple[ExtAttr, ...] = ()

@@ -311,4 +311,6 @@ class IdlFile:
     path: str
     definitions: list[Definition]
     # (start offset, end offset, text) of each `/** ... */` comment, for documentation.
-    doc_comments: list[tuple[int, int, str]] = field(default_factory=list, compare=False, repr=False)
+    doc_comments: list[tuple[int, int, str]] = field(
+        default_factory=list, compare=False, repr=False
+    )

@@ -100,7 +100,12 @@ def p_empty(p):
     """empty :"""
 
 
-_LITERAL_FORMS = {"IDENTIFIER": "ident", "STRING": "string", "INTEGER": "integer", "DECIMAL": "decimal"}
+_LITERAL_FORMS = {
+    "IDENTIFIER": "ident",
+    "STRING": "string",
+    "INTEGER": "integer",
+    "DECIMAL": "decimal",
+}
 
 
 def classify(tokens: list, location, parse_arguments) -> ExtendedAttribute:
@@ -133,9 +138,7 @@ def classify(tokens: list, location, parse_arguments) -> ExtendedAttribute:
         elif types[2] == "(" and types[-1] == ")":
             values = _value_list(tokens[3:-1])
             if values is not None:
-                return ExtendedAttribute(
-                    name, "ident-list", values=values, tokens=texts, loc=where
-                )
+                return ExtendedAttribute(name, "ident-list", values=values, tokens=texts, loc=where)
         elif types[2] == "IDENTIFIER" and types[3] == "(" and types[-1] == ")":
             args = parse_arguments(tokens[4:-1])
             if args is not None:
