@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from codegen.webidl.parser import TABLE_FILE
+from codegen.webidl.lalr import TABLE_FILE
 from codegen.webidl.tables import render_tables
 
 

@@ -10,7 +10,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from codegen.webidl.parser import TABLE_FILE, build_tables
+from codegen.webidl.lalr import TABLE_FILE, build_tables
 
 
 def render_tables() -> bytes:
