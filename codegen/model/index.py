@@ -51,46 +51,15 @@ class DefinitionSet:
             yield from idl.definitions
 
     def mixins_of(self, interface: str) -> list[ast.InterfaceMixin]:
-        """The mixins `interface` includes, in `includes` statement order (known names only)."""
-        result = []
+        """The mixins `interface` includes, in `includes` statement order (known names only).
+
+        A repeated `includes` statement includes the mixin once, as WebIDL's "included by"
+        set semantics say.
+        """
+        result: list[ast.InterfaceMixin] = []
         for statement in self.includes:
             if statement.target == interface:
                 mixin = self.lookup(statement.mixin)
-                if isinstance(mixin, ast.InterfaceMixin):
+                if isinstance(mixin, ast.InterfaceMixin) and all(m is not mixin for m in result):
                     result.append(mixin)
         return result
-
-    def members_of(self, name: str) -> list:
-        """Members of a definition with its partials (and, for interfaces, its mixins')."""
-        main = self.lookup(name)
-        parts = ([main] if main is not None else []) + self.partials.get(name, [])
-        members = [m for part in parts for m in part.members]
-        if isinstance(main, ast.Interface):
-            for mixin in self.mixins_of(name):
-                members.extend(mixin.members)
-                for partial in self.partials.get(mixin.name, []):
-                    members.extend(partial.members)
-        return members
-
-    def resolve_typedefs(self, t: ast.IdlType, _seen: frozenset[str] = frozenset()) -> ast.IdlType:
-        """`t` with a typedef reference replaced by its target (one level at a time, cycle-safe).
-
-        Nullability and extended attributes on the reference are kept on the result.
-        """
-        if not (isinstance(t, ast.SimpleType) and t.is_reference) or t.name in _seen:
-            return t
-        target = self.lookup(t.name)
-        if not isinstance(target, ast.Typedef):
-            return t
-        inner = self.resolve_typedefs(target.type, _seen | {t.name})
-        if t.nullable and not inner.nullable:
-            inner = _with_nullable(inner)
-        return inner
-
-
-def _with_nullable(t: ast.IdlType) -> ast.IdlType:
-    import copy
-
-    clone = copy.copy(t)
-    clone.nullable = True
-    return clone
