@@ -70,7 +70,22 @@ class Value:
     text: str
 
 
-# --- members --------------------------------------------------------------------------------
+# --- members ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class Declared:
+    """What every definition and member carries besides its own fields (keyword-only)."""
+
+    ext_attrs: tuple[ExtAttr, ...] = ()
+    doc: str = ""  # the `/** ... */` comment before it, cleaned
+    location: str = ""  # `file:line:col` of its name
+    external: bool = False  # declared in a web platform file, not by the generated API
+
+
+@dataclass(frozen=True, kw_only=True)
+class MemberBase(Declared):
+    origin: str = ""  # "", "partial" or "mixin NAME": where the member was declared
 
 
 @dataclass(frozen=True)
@@ -84,70 +99,45 @@ class Argument:
 
 
 @dataclass(frozen=True)
-class Attribute:
+class Attribute(MemberBase):
     name: str
     type: Type
     readonly: bool = False
-    special: str = ""
-    ext_attrs: tuple[ExtAttr, ...] = ()
-    doc: str = ""
-    location: str = ""
-    origin: str = ""  # "", "partial" or "mixin NAME": where the member was declared
-    external: bool = False  # declared in a web platform file, not by the generated API
+    special: str = ""  # "", "static", "stringifier" or "inherit"
     member_kind = "attribute"
 
 
 @dataclass(frozen=True)
-class Operation:
+class Operation(MemberBase):
     name: str
-    return_type: Type | None
+    return_type: Type | None  # None only for a bare `stringifier;`
     arguments: tuple[Argument, ...]
-    special: str = ""
-    ext_attrs: tuple[ExtAttr, ...] = ()
-    doc: str = ""
-    location: str = ""
-    origin: str = ""
-    external: bool = False
+    special: str = ""  # "", "getter", "setter", "deleter", "static" or "stringifier"
     member_kind = "operation"
 
 
 @dataclass(frozen=True)
-class Constructor:
+class Constructor(MemberBase):
     arguments: tuple[Argument, ...]
-    ext_attrs: tuple[ExtAttr, ...] = ()
-    doc: str = ""
-    location: str = ""
-    origin: str = ""
-    external: bool = False
     member_kind = "constructor"
 
 
 @dataclass(frozen=True)
-class Constant:
+class Constant(MemberBase):
     name: str
     type: Type
     value: Value
-    ext_attrs: tuple[ExtAttr, ...] = ()
-    doc: str = ""
-    location: str = ""
-    origin: str = ""
-    external: bool = False
     member_kind = "const"
 
 
 @dataclass(frozen=True)
-class Declaration:
+class Declaration(MemberBase):
     """iterable / async_iterable / maplike / setlike."""
 
     kind: str
     types: tuple[Type, ...]
     readonly: bool = False
     arguments: tuple[Argument, ...] | None = None
-    ext_attrs: tuple[ExtAttr, ...] = ()
-    doc: str = ""
-    location: str = ""
-    origin: str = ""
-    external: bool = False
     member_kind = "declaration"
 
 
@@ -155,14 +145,11 @@ Member = Attribute | Operation | Constructor | Constant | Declaration
 
 
 @dataclass(frozen=True)
-class DictionaryMember:
+class DictionaryMember(Declared):
     name: str
     type: Type
     required: bool = False
     default: Value | None = None
-    ext_attrs: tuple[ExtAttr, ...] = ()
-    doc: str = ""
-    location: str = ""
 
 
 @dataclass(frozen=True)
@@ -175,16 +162,12 @@ class EnumValue:
 
 
 @dataclass(frozen=True)
-class Interface:
+class Interface(Declared):
     name: str
     members: tuple[Member, ...]
     inherits: str | None = None
     ancestors: tuple[str, ...] = ()  # nearest first
     mixins: tuple[str, ...] = ()
-    ext_attrs: tuple[ExtAttr, ...] = ()
-    doc: str = ""
-    location: str = ""
-    external: bool = False  # defined by the web platform, not by the generated API
     kind = "interface"
 
     def operations(self, name: str) -> tuple[Operation, ...]:
@@ -193,84 +176,54 @@ class Interface:
 
 
 @dataclass(frozen=True)
-class InterfaceMixin:
+class InterfaceMixin(Declared):
     name: str
     members: tuple[Member, ...]
-    ext_attrs: tuple[ExtAttr, ...] = ()
-    doc: str = ""
-    location: str = ""
-    external: bool = False
     kind = "interface mixin"
 
 
 @dataclass(frozen=True)
-class CallbackInterface:
+class CallbackInterface(Declared):
     name: str
     members: tuple[Member, ...]
-    ext_attrs: tuple[ExtAttr, ...] = ()
-    doc: str = ""
-    location: str = ""
-    external: bool = False
     kind = "callback interface"
 
 
 @dataclass(frozen=True)
-class Namespace:
+class Namespace(Declared):
     name: str
     members: tuple[Member, ...]
-    ext_attrs: tuple[ExtAttr, ...] = ()
-    doc: str = ""
-    location: str = ""
-    external: bool = False
     kind = "namespace"
 
 
 @dataclass(frozen=True)
-class Dictionary:
+class Dictionary(Declared):
     name: str
-    members: tuple[
-        DictionaryMember, ...
-    ]  # own members only, sorted by name as the spec orders them
+    members: tuple[DictionaryMember, ...]  # own members only, sorted by name as WebIDL orders them
     inherits: str | None = None
     ancestors: tuple[str, ...] = ()
-    ext_attrs: tuple[ExtAttr, ...] = ()
-    doc: str = ""
-    location: str = ""
-    external: bool = False
     kind = "dictionary"
 
 
 @dataclass(frozen=True)
-class Enum:
+class Enum(Declared):
     name: str
     values: tuple[EnumValue, ...]
-    ext_attrs: tuple[ExtAttr, ...] = ()
-    doc: str = ""
-    location: str = ""
-    external: bool = False
     kind = "enum"
 
 
 @dataclass(frozen=True)
-class Callback:
+class Callback(Declared):
     name: str
     return_type: Type
     arguments: tuple[Argument, ...]
-    ext_attrs: tuple[ExtAttr, ...] = ()
-    doc: str = ""
-    location: str = ""
-    external: bool = False
     kind = "callback"
 
 
 @dataclass(frozen=True)
-class Typedef:
+class Typedef(Declared):
     name: str
     type: Type  # fully resolved
-    ext_attrs: tuple[ExtAttr, ...] = ()
-    doc: str = ""
-    location: str = ""
-    external: bool = False
     kind = "typedef"
 
 

@@ -14,6 +14,15 @@ from codegen.model import Model
 from codegen.output import OutputFile
 from codegen.targets.context import Context
 
+# Fields every definition and member shares go after its own, so each object reads name-first.
+_SHARED = ("origin", "ext_attrs", "doc", "location", "external")
+
+
+def _fields(value) -> list[dataclasses.Field]:
+    fields = dataclasses.fields(value)
+    own = [f for f in fields if f.name not in _SHARED]
+    return own + [f for f in fields if f.name in _SHARED]
+
 
 def _to_json(value, context: Context):
     if dataclasses.is_dataclass(value):
@@ -21,7 +30,7 @@ def _to_json(value, context: Context):
         for kind_attr in ("kind", "member_kind"):
             if kind_attr in type(value).__dict__:
                 obj[kind_attr] = getattr(value, kind_attr)
-        for f in dataclasses.fields(value):
+        for f in _fields(value):
             if f.name.startswith("_"):
                 continue
             item = getattr(value, f.name)
