@@ -12,6 +12,25 @@ from __future__ import annotations
 
 import ply.lex as lex
 
+# BufferRelatedType: ArrayBuffer, DataView and the typed arrays (WebIDL §2.13.32-34).
+BUFFER_TYPES = (
+    "ArrayBuffer",
+    "SharedArrayBuffer",
+    "DataView",
+    "Int8Array",
+    "Int16Array",
+    "Int32Array",
+    "Uint8Array",
+    "Uint16Array",
+    "Uint32Array",
+    "Uint8ClampedArray",
+    "BigInt64Array",
+    "BigUint64Array",
+    "Float16Array",
+    "Float32Array",
+    "Float64Array",
+)
+
 # Keyword text -> token type. Every terminal of the grammar that is spelled like an identifier.
 KEYWORDS: dict[str, str] = {
     "async": "ASYNC",
@@ -71,26 +90,7 @@ KEYWORDS: dict[str, str] = {
     "ByteString": "STRINGTYPE",
     "DOMString": "STRINGTYPE",
     "USVString": "STRINGTYPE",
-    **{
-        name: "BUFFERTYPE"
-        for name in (
-            "ArrayBuffer",
-            "SharedArrayBuffer",
-            "DataView",
-            "Int8Array",
-            "Int16Array",
-            "Int32Array",
-            "Uint8Array",
-            "Uint16Array",
-            "Uint32Array",
-            "Uint8ClampedArray",
-            "BigInt64Array",
-            "BigUint64Array",
-            "Float16Array",
-            "Float32Array",
-            "Float64Array",
-        )
-    },
+    **dict.fromkeys(BUFFER_TYPES, "BUFFERTYPE"),
 }
 
 # Keywords the grammar lets stand as an argument name (ArgumentNameKeyword).
