@@ -65,6 +65,39 @@ def build_tables(path: Path) -> None:
     )
 
 
+def grammar_conflicts() -> list[str]:
+    """The shift/reduce and reduce/reduce conflicts LALR generation finds (none, by design).
+
+    ply resolves a conflict silently (shift wins), which would quietly change what parses; a
+    test keeps this list empty and `python -m codegen.webidl.tables --conflicts` prints it.
+    """
+    lines: list[str] = []
+
+    class _Log(yacc.NullLogger):
+        def warning(self, msg, *args, **kwargs):
+            text = msg % args if args else msg
+            if "conflict" in text:
+                lines.append(text)
+
+    grammar = yacc.Grammar(lexmod.tokens + ("ARGUMENTS_START",))
+    info = yacc.ParserReflect(vars(_grammar_namespace()), log=yacc.NullLogger())
+    info.get_all()
+    info.validate_pfunctions()  # this is what turns the docstrings into `info.grammar`
+    for funcname, gram in info.grammar:
+        file, line, prodname, syms = gram
+        grammar.add_production(prodname, syms, funcname, file, line)
+    grammar.set_start("Start")
+    grammar.build_lritems()
+    grammar.compute_first()
+    grammar.compute_follow()
+    table = yacc.LRGeneratedTable(grammar, "LALR", _Log())
+    for state, tok, resolution in table.sr_conflicts:
+        lines.append(f"shift/reduce conflict in state {state} on {tok} (resolved as {resolution})")
+    for state, rule, rejected in table.rr_conflicts:
+        lines.append(f"reduce/reduce conflict in state {state}: {rule} vs {rejected}")
+    return sorted(set(lines))
+
+
 class ParserPool:
     """The parser objects, one per nesting level, loaded from the tables on first use.
 
