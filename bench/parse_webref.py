@@ -139,32 +139,43 @@ def _json_output(done: subprocess.CompletedProcess[str], name: str) -> dict[str,
         raise BenchError(f"{name} printed no summary ({err}):\n{done.stderr.strip()}") from err
 
 
+# Only errors reject a file; warnings (rules browsers' own IDL breaks) are reported, not fatal.
 _ERROR_HEAD = re.compile(r"^(?P<file>.+?):\d+:\d+: error: ", re.MULTILINE)
+_WARNING_HEAD = re.compile(r"^(?P<file>.+?):\d+:\d+: warning: ", re.MULTILINE)
 
 
-def check_ours(files: Sequence[Path], expected: set[str]) -> Callable[..., dict[str, Any]]:
+def check_ours(
+    files: Sequence[Path], expected: set[str], expected_warned: set[str]
+) -> Callable[..., dict[str, Any]]:
     by_path = {str(p): p.name for p in files}
+
+    def named(head: re.Pattern[str], stderr: str) -> list[str]:
+        return sorted({by_path.get(m["file"], m["file"]) for m in head.finditer(stderr)})
 
     def check(done: subprocess.CompletedProcess[str]) -> dict[str, Any]:
         if "--validate-only" in done.stderr and done.returncode == 2:
             raise BenchError(f"our CLI does not accept --validate-only yet:\n{done.stderr}")
         if done.returncode not in (0, 1):
             raise BenchError(f"ours exited {done.returncode}:\n{done.stderr.strip()}")
-        named = {m["file"] for m in _ERROR_HEAD.finditer(done.stderr)}
-        rejected = sorted({by_path.get(f, f) for f in named})
+        rejected = named(_ERROR_HEAD, done.stderr)
+        warned = named(_WARNING_HEAD, done.stderr)
         if done.returncode == 1 and not rejected:
             raise BenchError(f"ours exited 1 without a file:line:col error:\n{done.stderr}")
         problems = []
-        if set(rejected) != expected:
-            unexpected = sorted(set(rejected) - expected)
-            missing = sorted(expected - set(rejected))
+        for what, got, wanted in (
+            ("rejected", rejected, expected),
+            ("warned in", warned, expected_warned),
+        ):
+            unexpected = sorted(set(got) - wanted)
+            missing = sorted(wanted - set(got))
             if unexpected:
-                problems.append(f"ours rejected files not expected to fail: {unexpected}")
+                problems.append(f"ours {what} files not listed for it: {unexpected}")
             if missing:
-                problems.append(f"ours accepted files expected to fail: {missing}")
+                problems.append(f"ours never {what} files listed for it: {missing}")
         return {
             "exit_status": done.returncode,
             "rejected_files": rejected,
+            "warned_files": warned,
             "problems": problems,
         }
 
@@ -203,8 +214,10 @@ def describe(tool: Tool, files: int) -> str:
     r = tool.result
     if tool.name == "ours":
         rejected = r["rejected_files"]
-        return f"exit {r['exit_status']}, rejects {len(rejected)}" + (
-            f" ({', '.join(rejected)})" if rejected else ""
+        return (
+            f"exit {r['exit_status']}, rejects {len(rejected)}"
+            + (f" ({', '.join(rejected)})" if rejected else "")
+            + f", warns in {len(r['warned_files'])}"
         )
     if tool.name == "webidl2":
         return (
@@ -257,6 +270,14 @@ def expected_rejections() -> set[str]:
     return at_parse or {f.file for f in listed}
 
 
+def expected_warned() -> set[str]:
+    """The corpus files `--validate-only` should warn in: none while a file is expected to
+    fail to parse (validation does not run), else those [expected_warnings] lists."""
+    if any(f.stage == "parse" for f in webref.expected_failures().values()):
+        return set()
+    return set(webref.expected_warnings())
+
+
 def our_definition_count(files: Sequence[Path]) -> tuple[int, list[str]]:
     """Definitions in the corpus and the files our parser rejects (untimed, in this process)."""
     parsed = webref.parse_corpus(files)
@@ -264,7 +285,9 @@ def our_definition_count(files: Sequence[Path]) -> tuple[int, list[str]]:
     return sum(len(p.idl.definitions) for p in parsed.values()), failed
 
 
-def make_tools(files: Sequence[Path], ours_command: str, expected: set[str]) -> list[Tool]:
+def make_tools(
+    files: Sequence[Path], ours_command: str, expected: set[str], warned: set[str]
+) -> list[Tool]:
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
     versions = webref.pinned_versions()
@@ -275,7 +298,7 @@ def make_tools(files: Sequence[Path], ours_command: str, expected: set[str]) -> 
             "ours",
             "ours",
             shlex.split(ours_command),
-            check_ours(files, expected),
+            check_ours(files, expected, warned),
             env=env,
         ),
         Tool(
@@ -379,6 +402,7 @@ def report(
         "failed_files": len(failed),
         "failed_file_names": failed,
         "rejected_files": ours.result["rejected_files"],
+        "warned_files": ours.result["warned_files"],
         "seconds": ours.median,
         "seconds_min": ours.best,
         "ratio_vs_webidl2_node": ours.median / by_name["webidl2"].median,
@@ -439,7 +463,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         ensure_python_peers(install=not args.no_install)
         expected = expected_rejections()
         definitions, failed = our_definition_count(files)
-        tools = make_tools(files, args.ours_command, expected)
+        tools = make_tools(files, args.ours_command, expected, expected_warned())
         check_ours_reads_every_file(tools[0], files)
         run(tools, files, args.repeat, args.warmup)
     except (BenchError, webref.WebrefUnavailable) as err:

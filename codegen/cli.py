@@ -1,8 +1,10 @@
 """`python -m codegen`: WebIDL files -> every binding, the wire protocol and the patches.
 
 Exit status: 0 on success; 1 when the IDL has errors or `--check` found drift; 2 for a
-command-line mistake. Errors in the IDL are printed as `path:line:col: error: message` with the
-source line and a caret, never as a Python traceback.
+command-line mistake. Problems in the IDL are printed as `path:line:col: error: message` (or
+`warning:`) with the source line and a caret, never as a Python traceback, then a count such as
+`2 errors, 11 warnings`. Warnings (rules of the standard that browsers' own IDL breaks) do not
+change the exit status, unless `--werror` makes them errors.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from codegen.diagnostics import Diagnostic, DiagnosticSink
+from codegen.diagnostics import Diagnostic, DiagnosticSink, summary
 from codegen.output import depfile_text, drifted, write_outputs
 from codegen.pipeline import PLATFORM_IDL, load, parse_files
 from codegen.targets import TARGETS, Context
@@ -22,6 +24,7 @@ examples:
   python -m codegen idl/webnpu.idl                 generate every target into .
   python -m codegen idl/webnpu.idl --check         exit 1 if checked-in output is stale
   python -m codegen a.idl b.idl --validate-only    parse and validate, write nothing
+  python -m codegen idl/webnpu.idl --werror        fail on warnings too
   python -m codegen --syntax-only fragment.idl     grammar only (names may be undefined)
 """
 
@@ -72,6 +75,12 @@ def _parser() -> argparse.ArgumentParser:
         help="also write a make/gn depfile listing the IDL inputs of the outputs",
     )
     parser.add_argument(
+        "--werror",
+        action="store_true",
+        help="treat warnings as errors (warnings flag IDL that breaks a rule of the WebIDL "
+        "standard although browsers ship such IDL)",
+    )
+    parser.add_argument(
         "--no-platform",
         action="store_true",
         help=f"do not fill in web platform names from {PLATFORM_IDL.name}",
@@ -83,10 +92,13 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _report(diagnostics: list[Diagnostic]) -> None:
+    """Print errors and warnings as the stages reported them (in location order), then the
+    count of each; nothing at all when there are none."""
+    if not diagnostics:
+        return
     for d in diagnostics:
         print(d.format(), file=sys.stderr)
-    n = len(diagnostics)
-    print(f"{n} error{'s' if n != 1 else ''}", file=sys.stderr)
+    print(summary(diagnostics), file=sys.stderr)
 
 
 def _selected_targets(spec: str, parser: argparse.ArgumentParser) -> list[str]:
@@ -115,14 +127,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.syntax_only:
         sink = DiagnosticSink()
         parse_files(args.idl, sink)
-        if sink.diagnostics:
-            _report(sink.diagnostics)
-            return 1
-        return 0
+        if args.werror:
+            sink.treat_warnings_as_errors()
+        _report(sink.diagnostics)
+        return 1 if sink.has_errors else 0
 
-    result = load(args.idl, platform=not args.no_platform, build=not args.validate_only)
+    result = load(
+        args.idl,
+        platform=not args.no_platform,
+        build=not args.validate_only,
+        werror=args.werror,
+    )
+    _report(result.sink.diagnostics)
     if not result.ok:
-        _report(result.sink.diagnostics)
         return 1
     if args.validate_only:
         return 0

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from codegen.diagnostics import DiagnosticSink
 from codegen.model import DefinitionSet, Model, build_model
-from codegen.model.validate import validate
+from codegen.model.validation import validate
 from codegen.source import Location, SourceText
 from codegen.webidl import ast
 from codegen.webidl.parser import parse_into
@@ -31,7 +31,8 @@ class LoadResult:
 
     @property
     def ok(self) -> bool:
-        return not self.sink.diagnostics
+        """No errors (warnings do not stop the pipeline)."""
+        return not self.sink.has_errors
 
 
 def read_source(path: str | Path, sink: DiagnosticSink) -> SourceText | None:
@@ -83,8 +84,14 @@ def platform_file(inputs: list[ast.IdlFile], sink: DiagnosticSink) -> ast.IdlFil
     return ast.IdlFile(platform.path, kept, platform.doc_comments)
 
 
-def load(paths: Sequence[str | Path], *, platform: bool = True, build: bool = True) -> LoadResult:
-    """Parse, validate and (when clean and `build`) build the model of `paths`."""
+def load(
+    paths: Sequence[str | Path], *, platform: bool = True, build: bool = True, werror: bool = False
+) -> LoadResult:
+    """Parse, validate and (when free of errors and `build`) build the model of `paths`.
+
+    Warnings (rules of the standard that browsers' own IDL breaks) are collected in the sink
+    but do not stop the build, unless `werror` makes them errors.
+    """
     sink = DiagnosticSink()
     files = parse_files(paths, sink)
     result = LoadResult(files, sink)
@@ -97,6 +104,8 @@ def load(paths: Sequence[str | Path], *, platform: bool = True, build: bool = Tr
         result.platform_files = frozenset({extra.path})
     definitions = DefinitionSet.build(all_files)
     validate(definitions, sink)
+    if werror:
+        sink.treat_warnings_as_errors()
     if result.ok and build:
         result.model = build_model(definitions, result.platform_files)
     return result

@@ -31,8 +31,10 @@ def test_help_lists_every_option(run_codegen):
         "--syntax-only",
         "--validate-only",
         "--no-platform",
+        "--werror",
     ):
         assert option in proc.stdout
+    assert "treat warnings as errors" in proc.stdout
 
 
 def test_no_input_is_a_usage_error(run_codegen):
@@ -167,3 +169,78 @@ def test_no_platform_leaves_web_platform_names_undefined(run_codegen, tmp_path):
     proc = run_codegen(idl, "--validate-only", "--no-platform")
     assert proc.returncode == 1
     assert "EventTarget" in proc.stderr
+
+
+# IDL that breaks rules of the standard the way browsers' own IDL does: warnings.
+WARNED = """\
+dictionary Options {};
+dictionary Init {
+  Options? options;
+};
+[Exposed=Window]
+interface Thing {
+  constructor(optional Init init = {});
+  readonly attribute Options? current;
+};
+"""
+
+WARNINGS = (
+    "warned.idl:3:3: warning: nullable dictionary type 'Options?' is not allowed for "
+    "dictionary member 'options'\n"
+    "  Options? options;\n"
+    "  ^^^^^^^\n"
+    "warned.idl:8:31: warning: attribute 'current' has type 'Options?', but attributes cannot "
+    "hold dictionaries\n"
+    "  readonly attribute Options? current;\n"
+    "                              ^^^^^^^\n"
+)
+
+
+def test_warnings_are_reported_but_do_not_fail(run_codegen, tmp_path):
+    write(tmp_path, "warned.idl", WARNED)
+    proc = run_codegen("warned.idl", "-o", "out", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr == WARNINGS + "2 warnings\n"
+    assert proc.stdout == f"wrote {Path('out') / 'generated/ir/warned.json'}\n"
+    assert run_codegen("warned.idl", "--validate-only", cwd=tmp_path).stderr.endswith(
+        "\n2 warnings\n"
+    )
+
+
+def test_errors_and_warnings_come_in_location_order_with_both_counts(run_codegen, tmp_path):
+    broken = WARNED.replace("readonly attribute", "attribute Missing m;\n  readonly attribute")
+    write(tmp_path, "warned.idl", broken)
+    proc = run_codegen("warned.idl", "--validate-only", cwd=tmp_path)
+    assert proc.returncode == 1
+    heads = [line for line in proc.stderr.splitlines() if line.startswith("warned.idl:")]
+    assert heads == [
+        "warned.idl:3:3: warning: nullable dictionary type 'Options?' is not allowed for "
+        "dictionary member 'options'",
+        "warned.idl:8:13: error: unknown type 'Missing'",
+        "warned.idl:9:31: warning: attribute 'current' has type 'Options?', but attributes "
+        "cannot hold dictionaries",
+    ]
+    assert proc.stderr.endswith("\n1 error, 2 warnings\n")
+
+
+def test_werror_makes_warnings_errors(run_codegen, tmp_path):
+    write(tmp_path, "warned.idl", WARNED)
+    proc = run_codegen("warned.idl", "-o", "out", "--werror", cwd=tmp_path)
+    assert proc.returncode == 1
+    assert proc.stderr == (
+        WARNINGS.replace(": warning: ", ": error: ")
+        .replace("'options'\n", "'options' [--werror]\n")
+        .replace("dictionaries\n", "dictionaries [--werror]\n")
+        + "2 errors\n"
+    )
+    assert proc.stdout == ""
+    assert not (tmp_path / "out").exists()
+    assert run_codegen("warned.idl", "--validate-only", "--werror", cwd=tmp_path).returncode == 1
+    assert run_codegen("warned.idl", "--syntax-only", "--werror", cwd=tmp_path).returncode == 0
+
+
+def test_webnpu_has_no_warnings(run_codegen):
+    # Our own API keeps every rule of the standard, even those browsers' IDL is let off with.
+    proc = run_codegen("idl/webnpu.idl", "--validate-only", "--werror")
+    assert proc.returncode == 0
+    assert proc.stderr == ""

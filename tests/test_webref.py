@@ -1,8 +1,9 @@
 """The whole web platform's IDL (npm `@webref/idl`, pinned) through our front end.
 
 Every file parses, except the files tests/webref_expected_failures.toml lists (each with the
-stage and line where it must fail); the corpus validates as one definition set; and our parse
-agrees with webidl2's, file by file. The packages are installed with npm on first use (see
+stage and line where it must fail); the corpus validates as one definition set, with errors
+and warnings on exactly the lines that file lists; and our parse agrees with webidl2's, file
+by file. The packages are installed with npm on first use (see
 tests/webref.py); without npm or node these tests fail saying how to install them.
 """
 
@@ -15,10 +16,11 @@ import pytest
 
 from codegen.diagnostics import Diagnostic, DiagnosticSink
 from codegen.model.index import DefinitionSet
+from codegen.model.validation import validate
 from codegen.source import Location, SourceText
 from codegen.webidl.parser import parse_into
 from tests import webref
-from tests.webref import ExpectedFailure, ParsedFile
+from tests.webref import ExpectedFailure, ExpectedWarnings, ParsedFile
 
 
 @pytest.fixture(scope="module")
@@ -37,6 +39,11 @@ def parsed(corpus: list[Path]) -> dict[str, ParsedFile]:
 @pytest.fixture(scope="module")
 def expected() -> dict[str, ExpectedFailure]:
     return webref.expected_failures()
+
+
+@pytest.fixture(scope="module")
+def expected_warnings() -> dict[str, ExpectedWarnings]:
+    return webref.expected_warnings()
 
 
 def _paths(parsed: dict[str, ParsedFile]) -> dict[str, str]:
@@ -66,11 +73,13 @@ def test_every_file_parses_except_the_expected_failures(
 
 
 def test_corpus_validates_as_one_definition_set(
-    parsed: dict[str, ParsedFile], expected: dict[str, ExpectedFailure]
+    parsed: dict[str, ParsedFile],
+    expected: dict[str, ExpectedFailure],
+    expected_warnings: dict[str, ExpectedWarnings],
 ) -> None:
     """As `python -m codegen --validate-only` validates it: the corpus files that parsed, plus
-    the bundled web platform stand-ins for names they use but do not define."""
-    from codegen.model.validate import validate
+    the bundled web platform stand-ins for names they use but do not define. Errors exactly
+    where [expected_failures] says, warnings exactly where [expected_warnings] says."""
     from codegen.pipeline import platform_file
 
     clean = {name: p for name, p in parsed.items() if not p.diagnostics}
@@ -85,10 +94,15 @@ def test_corpus_validates_as_one_definition_set(
     for d in sink.diagnostics:
         name = names_by_path.get(d.loc.file)
         if name is None:
-            elsewhere.append(f"error outside the corpus files:\n{d.format()}")
+            elsewhere.append(f"{d.severity} outside the corpus files:\n{d.format()}")
         else:
             by_file[name].append(d)
-    problems = elsewhere + webref.check_failures("validate", by_file, expected, _paths(parsed))
+    paths = _paths(parsed)
+    problems = [
+        *elsewhere,
+        *webref.check_failures("validate", by_file, expected, paths),
+        *webref.check_warnings(by_file, expected_warnings, paths),
+    ]
     assert not problems, _report(problems)
 
 
@@ -199,11 +213,54 @@ def test_expected_failure_check_is_exact_both_ways() -> None:
     assert any(p.startswith("listed_bad.idl: imprecise parse error") for p in problems)
 
 
+def test_expected_warning_check_is_exact_both_ways() -> None:
+    """The mechanism itself, on a made-up corpus: listed files must warn on exactly their
+    lines, others must not warn; errors are not warnings, and warnings are not errors."""
+    sources = {
+        "clean.idl": "dictionary D {};\n",
+        "listed.idl": "dictionary D {};\ndictionary M {\n  D? d;\n};\n",
+        "unlisted.idl": "dictionary D {};\ndictionary M { D? d; };\n",
+        "listed_clean.idl": "dictionary D {};\n",
+        "wrong_line.idl": "dictionary D {};\ndictionary M { D? d; };\n",
+        "error_only.idl": "dictionary D { required long x = 1; };\n",
+    }
+    diagnostics = {}
+    for name, text in sources.items():
+        sink = DiagnosticSink()
+        idl = parse_into(SourceText(name, text), sink)
+        assert not sink.diagnostics
+        validate(DefinitionSet.build([idl]), sink)
+        diagnostics[name] = sink.diagnostics
+    listed = {
+        "listed.idl": ExpectedWarnings("listed.idl", (3,), "D?"),
+        "listed_clean.idl": ExpectedWarnings("listed_clean.idl", (1,), "it is fine"),
+        "wrong_line.idl": ExpectedWarnings("wrong_line.idl", (3,), "off by one"),
+        "error_only.idl": ExpectedWarnings("error_only.idl", (1,), "an error is no warning"),
+        "missing.idl": ExpectedWarnings("missing.idl", (1,), "no such file"),
+    }
+    problems = webref.check_warnings(diagnostics, listed, {n: n for n in sources})
+    heads = sorted(p.split("\n")[0] for p in problems)
+    assert heads == [
+        "error_only.idl: listed as warning (an error is no warning), but it does not",
+        "listed_clean.idl: listed as warning (it is fine), but it does not",
+        "missing.idl: listed as warning, but it was not validated (not in the corpus, or it "
+        "failed to parse)",
+        "unlisted.idl: unexpected warning:",
+        "wrong_line.idl: expected warnings on lines [3], got lines [2]:",
+    ]
+    # A warning is not a failure: no file here is listed as failing, and only error_only.idl
+    # has an error.
+    failures = webref.check_failures("validate", diagnostics, {}, {n: n for n in sources})
+    assert [p.split("\n")[0] for p in failures] == ["error_only.idl: unexpected validate error:"]
+
+
 def test_expected_failures_list_is_well_formed(
-    expected: dict[str, ExpectedFailure], corpus: list[Path]
+    expected: dict[str, ExpectedFailure],
+    expected_warnings: dict[str, ExpectedWarnings],
+    corpus: list[Path],
 ) -> None:
     names = {p.name for p in corpus}
-    for failure in expected.values():
-        assert failure.file in names, f"{failure.file} is listed but not in the corpus"
-        assert failure.reason.strip(), f"{failure.file} is listed without a reason"
-        assert failure.lines, f"{failure.file} is listed without lines"
+    for listed in (*expected.values(), *expected_warnings.values()):
+        assert listed.file in names, f"{listed.file} is listed but not in the corpus"
+        assert listed.reason.strip(), f"{listed.file} is listed without a reason"
+        assert listed.lines, f"{listed.file} is listed without lines"

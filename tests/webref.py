@@ -115,7 +115,7 @@ def corpus_files() -> list[Path]:
     return sorted(ensure_installed().glob("*.idl"))
 
 
-# --- expected failures -------------------------------------------------------------------------
+# --- expected failures and warnings ------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -128,27 +128,57 @@ class ExpectedFailure:
     reason: str
 
 
+@dataclass(frozen=True)
+class ExpectedWarnings:
+    """A corpus file whose validation must warn on exactly `lines` (and nowhere else)."""
+
+    file: str
+    lines: tuple[int, ...]
+    reason: str
+
+
 STAGES = ("parse", "validate")
+
+
+def _table(path: Path, name: str) -> dict[str, object]:
+    return tomllib.loads(path.read_text(encoding="utf-8")).get(name, {})
+
+
+def _lines(path: Path, name: str, entry: dict[str, object]) -> tuple[int, ...]:
+    lines = entry["lines"]
+    if not lines or not all(isinstance(n, int) and n >= 1 for n in lines):
+        raise ValueError(f"{path}: {name!r}: lines must list line numbers")
+    return tuple(sorted(lines))
 
 
 def expected_failures(path: Path = EXPECTED_FAILURES_FILE) -> dict[str, ExpectedFailure]:
     """file name -> why it is expected to fail, from tests/webref_expected_failures.toml."""
-    table = tomllib.loads(path.read_text(encoding="utf-8")).get("expected_failures", {})
     result = {}
-    for name, entry in table.items():
+    for name, entry in _table(path, "expected_failures").items():
         if not isinstance(entry, dict) or set(entry) != {"stage", "lines", "reason"}:
             raise ValueError(f"{path}: {name!r} needs exactly `stage`, `lines` and `reason`")
         if entry["stage"] not in STAGES:
             raise ValueError(f"{path}: {name!r}: stage must be one of {', '.join(STAGES)}")
-        lines = entry["lines"]
-        if not lines or not all(isinstance(n, int) and n >= 1 for n in lines):
-            raise ValueError(f"{path}: {name!r}: lines must list line numbers")
-        result[name] = ExpectedFailure(name, entry["stage"], tuple(sorted(lines)), entry["reason"])
+        lines = _lines(path, name, entry)
+        result[name] = ExpectedFailure(name, entry["stage"], lines, entry["reason"])
     return result
 
 
-# A diagnostic's first line, as `path:line:col: error: message` with a real position.
-_HEAD = re.compile(r"^(?P<file>.+?):(?P<line>[1-9]\d*):(?P<column>[1-9]\d*): error: \S")
+def expected_warnings(path: Path = EXPECTED_FAILURES_FILE) -> dict[str, ExpectedWarnings]:
+    """file name -> why its validation warns, from tests/webref_expected_failures.toml."""
+    result = {}
+    for name, entry in _table(path, "expected_warnings").items():
+        if not isinstance(entry, dict) or set(entry) != {"lines", "reason"}:
+            raise ValueError(f"{path}: {name!r} needs exactly `lines` and `reason`")
+        result[name] = ExpectedWarnings(name, _lines(path, name, entry), entry["reason"])
+    return result
+
+
+# A diagnostic's first line, as `path:line:col: error: message` (or `warning:`) with a real
+# position.
+_HEAD = re.compile(
+    r"^(?P<file>.+?):(?P<line>[1-9]\d*):(?P<column>[1-9]\d*): (?P<severity>error|warning): \S"
+)
 
 
 def precise(diagnostic: Diagnostic, path: str) -> bool:
@@ -158,6 +188,7 @@ def precise(diagnostic: Diagnostic, path: str) -> bool:
     return (
         match is not None
         and match["file"] == path
+        and match["severity"] == diagnostic.severity
         and len(snippet) == 2
         and snippet[1].lstrip(" \t").startswith("^")
     )
@@ -172,9 +203,10 @@ def check_failures(
     """Problems with one stage's outcome against the expected-failures list, one line each.
 
     `diagnostics_by_file` maps every corpus file name that went through `stage` to the
-    diagnostics the stage reported in it; `path_of` maps a file name to the path its
-    diagnostics carry. Exact both ways: a file listed for `stage` must fail there, with
-    precise errors on exactly its listed lines; any other file must not fail there at all.
+    diagnostics the stage reported in it (only its errors count here: see `check_warnings`);
+    `path_of` maps a file name to the path its diagnostics carry. Exact both ways: a file
+    listed for `stage` must fail there, with precise errors on exactly its listed lines; any
+    other file must not fail there at all.
     """
     problems = []
     for name, failure in expected.items():
@@ -183,7 +215,8 @@ def check_failures(
                 f"{name}: listed as failing to {stage}, but it did not reach that stage "
                 "(not in the corpus, or it failed earlier)"
             )
-    for name, diagnostics in sorted(diagnostics_by_file.items()):
+    for name, everything in sorted(diagnostics_by_file.items()):
+        diagnostics = [d for d in everything if d.is_error]
         failure = expected.get(name)
         if failure is None or failure.stage != stage:
             for d in diagnostics:
@@ -202,6 +235,48 @@ def check_failures(
             where = "\n".join(d.format() for d in diagnostics)
             problems.append(
                 f"{name}: expected {stage} errors on lines {list(failure.lines)}, "
+                f"got lines {list(got)}:\n{where}"
+            )
+    return problems
+
+
+def check_warnings(
+    diagnostics_by_file: Mapping[str, Sequence[Diagnostic]],
+    expected: Mapping[str, ExpectedWarnings],
+    path_of: Mapping[str, str],
+) -> list[str]:
+    """Problems with the validation warnings against the expected-warnings list, one each.
+
+    `diagnostics_by_file` maps every corpus file name that was validated to the diagnostics
+    reported in it (only its warnings count here). Exact both ways: a listed file must warn,
+    with precise warnings on exactly its listed lines; any other file must not warn at all.
+    """
+    problems = []
+    for name in expected:
+        if name not in diagnostics_by_file:
+            problems.append(
+                f"{name}: listed as warning, but it was not validated "
+                "(not in the corpus, or it failed to parse)"
+            )
+    for name, everything in sorted(diagnostics_by_file.items()):
+        warnings = [d for d in everything if not d.is_error]
+        listed = expected.get(name)
+        if listed is None:
+            problems.extend(f"{name}: unexpected warning:\n{d.format()}" for d in warnings)
+            continue
+        if not warnings:
+            problems.append(f"{name}: listed as warning ({listed.reason}), but it does not")
+            continue
+        problems.extend(
+            f"{name}: imprecise warning:\n{d.format()}"
+            for d in warnings
+            if not precise(d, path_of[name])
+        )
+        got = tuple(sorted({d.loc.line for d in warnings}))
+        if got != listed.lines:
+            where = "\n".join(d.format() for d in warnings)
+            problems.append(
+                f"{name}: expected warnings on lines {list(listed.lines)}, "
                 f"got lines {list(got)}:\n{where}"
             )
     return problems
