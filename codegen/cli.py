@@ -17,7 +17,7 @@ from pathlib import Path
 from codegen.diagnostics import Diagnostic, DiagnosticSink, summary
 from codegen.output import depfile_text, drifted, write_outputs
 from codegen.pipeline import PLATFORM_IDL, load, parse_files
-from codegen.targets import TARGETS, Context
+from codegen.targets import TARGETS, load_target
 
 EXAMPLES = """\
 examples:
@@ -145,8 +145,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
 
     assert result.model is not None
+    from codegen.targets.context import Context  # the targets only load when they run
+
     context = Context(args.outdir, Path(args.idl[0]).stem)
-    outputs = [out for name in targets for out in TARGETS[name](result.model, context)]
+    outputs = [out for name in targets for out in load_target(name)(result.model, context)]
 
     if args.check:
         stale = drifted(args.outdir, outputs)

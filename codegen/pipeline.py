@@ -7,17 +7,21 @@ not define (`EventTarget`, `Navigator`...); the model marks those definitions ex
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from codegen.diagnostics import DiagnosticSink
-from codegen.model import DefinitionSet, Model, build_model
+from codegen.gcpause import paused_gc
+from codegen.model.index import DefinitionSet
 from codegen.model.validation import validate
 from codegen.source import Location, SourceText
 from codegen.webidl import ast
 from codegen.webidl.parser import parse_into
+
+if TYPE_CHECKING:
+    from codegen.model import ir
 
 PLATFORM_IDL = Path(__file__).parent / "platform" / "web_platform.idl"
 
@@ -27,7 +31,7 @@ class LoadResult:
     files: list[ast.IdlFile]
     sink: DiagnosticSink
     platform_files: frozenset[str] = frozenset()
-    model: Model | None = None
+    model: ir.Model | None = None
 
     @property
     def ok(self) -> bool:
@@ -54,18 +58,11 @@ def read_source(path: str | Path, sink: DiagnosticSink) -> SourceText | None:
 def parse_files(paths: Sequence[str | Path], sink: DiagnosticSink) -> list[ast.IdlFile]:
     """Parse every file, collecting every file's syntax errors into `sink`."""
     files = []
-    # The parser allocates tens of thousands of acyclic nodes; the cyclic collector would walk
-    # them over and over for nothing (a third of the web platform's parse time).
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with paused_gc():  # see codegen/gcpause.py: a third of the web platform's parse time
         for path in paths:
             source = read_source(path, sink)
             if source is not None:
                 files.append(parse_into(source, sink))
-    finally:
-        if was_enabled:
-            gc.enable()
     return files
 
 
@@ -92,6 +89,11 @@ def load(
     Warnings (rules of the standard that browsers' own IDL breaks) are collected in the sink
     but do not stop the build, unless `werror` makes them errors.
     """
+    with paused_gc():  # one pause for the whole load: re-enabling between stages would
+        return _load(paths, platform, build, werror)  # collect over the full AST each time
+
+
+def _load(paths: Sequence[str | Path], platform: bool, build: bool, werror: bool) -> LoadResult:
     sink = DiagnosticSink()
     files = parse_files(paths, sink)
     result = LoadResult(files, sink)
@@ -107,5 +109,7 @@ def load(
     if werror:
         sink.treat_warnings_as_errors()
     if result.ok and build:
+        from codegen.model.build import build_model  # only when building: see model/__init__
+
         result.model = build_model(definitions, result.platform_files)
     return result

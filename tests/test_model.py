@@ -7,7 +7,9 @@ import dataclasses
 import pytest
 
 from codegen.diagnostics import DiagnosticSink
-from codegen.model import DefinitionSet, build_model, ir
+from codegen.model import ir
+from codegen.model.build import build_model
+from codegen.model.index import DefinitionSet
 from codegen.source import SourceText
 from codegen.webidl.parser import parse_into
 

@@ -1,7 +1,5 @@
-"""The resolved model: definition set -> validation -> immutable IR (`ir.Model`)."""
+"""The resolved model: definition set (`index`) -> validation (`validation`) -> IR (`ir`, `build`).
 
-from codegen.model.build import build_model
-from codegen.model.index import DefinitionSet
-from codegen.model.ir import Model
-
-__all__ = ["DefinitionSet", "Model", "build_model"]
+Import from the submodules. Nothing is imported here, so that `--validate-only` does not pay
+for building the IR's classes it never uses.
+"""

@@ -6,7 +6,7 @@ partial has its definition, and inheritance has no cycles.
 
 from __future__ import annotations
 
-from codegen.model import ir
+from codegen.model import ir  # noqa: I001 - the IR classes, as ir.X
 from codegen.model.docs import DocComments
 from codegen.model.index import DefinitionSet
 from codegen.webidl import ast

@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import json
 
-from codegen.model import Model
+from codegen.model.ir import Model
 from codegen.output import OutputFile
 from codegen.targets.context import Context
 

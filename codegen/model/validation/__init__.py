@@ -47,10 +47,10 @@ as '...'.
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Callable
 
 from codegen.diagnostics import DiagnosticSink
+from codegen.gcpause import paused_gc
 from codegen.model.index import DefinitionSet
 from codegen.model.validation import (
     annotated_types,
@@ -96,19 +96,11 @@ RULES: tuple[Callable[[Context], None], ...] = (
 def validate(definitions: DefinitionSet, sink: DiagnosticSink) -> None:
     """Report every semantic problem of the definition set to `sink`, in source order."""
     first = len(sink.diagnostics)
-    # The pass allocates many small lists and dicts; each time that triggers the cyclic garbage
-    # collector it walks the whole AST (hundreds of thousands of objects) for nothing, which
-    # costs more than the validation itself. Nothing here creates cycles.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with paused_gc():  # see codegen/gcpause.py: the pass builds no cycles
         context = Context(definitions, sink)
         collect(context)
         for rule in RULES:
             rule(context)
-    finally:
-        if collecting:
-            gc.enable()
     if len(sink.diagnostics) - first > 1:
         order = {idl.path: i for i, idl in enumerate(definitions.files)}
         sink.diagnostics[first:] = sorted(
