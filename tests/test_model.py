@@ -178,3 +178,21 @@ def test_the_model_is_immutable():
     assert isinstance(model["I"].members, tuple)
     with pytest.raises(TypeError):
         model._by_name["J"] = model["I"]  # type: ignore[index]
+
+
+def test_every_type_in_the_webnpu_model_has_a_known_kind():
+    from codegen.pipeline import load
+    from tests.conftest import ROOT
+
+    result = load([ROOT / "idl/webnpu.idl"])
+    assert result.model is not None, [d.format() for d in result.sink.diagnostics]
+    kinds = set()
+    for definition in result.model.definitions:
+        types = [getattr(definition, "type", None), getattr(definition, "return_type", None)]
+        for member in getattr(definition, "members", ()):
+            types += [getattr(member, "type", None), getattr(member, "return_type", None)]
+            types += [a.type for a in getattr(member, "arguments", None) or ()]
+        for t in filter(None, types):
+            kinds.update(inner.kind for inner in t.walk())
+    assert kinds <= set(ir.TYPE_KINDS)
+    assert {"builtin", "interface", "dictionary", "enum", "union", "Promise"} <= kinds

@@ -27,7 +27,6 @@ class ModelBuilder:
         self.index = definitions
         self.external_files = external_files
         self.docs = DocComments(definitions.files)
-        self._types: dict[int, ir.Type] = {}
 
     # --- entry point ---------------------------------------------------------------------------
 

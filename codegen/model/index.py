@@ -12,9 +12,6 @@ from dataclasses import dataclass, field
 
 from codegen.webidl import ast
 
-# Definition kinds that can carry members and have partials.
-PARTIAL_KINDS = ("interface", "interface mixin", "dictionary", "namespace")
-
 
 @dataclass
 class DefinitionSet:

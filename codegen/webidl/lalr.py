@@ -74,7 +74,7 @@ def grammar_conflicts() -> list[str]:
     lines: list[str] = []
 
     class _Log(yacc.NullLogger):
-        def warning(self, msg, *args, **kwargs):
+        def warning(self, msg, *args, **_):
             text = msg % args if args else msg
             if "conflict" in text:
                 lines.append(text)
