@@ -86,7 +86,10 @@ class ModelBuilder:
             return ir.Type(t.generic, t.generic, t.nullable, args, ext_attrs)
         if not t.is_reference:
             return ir.Type("builtin", t.name, t.nullable, (), ext_attrs)
-        target = self.index.lookup(t.name)
+        target = self.index.references.get(t.name)
+        if target is None or target.kind not in _REFERENCE_KINDS and target.kind != "typedef":
+            # Validation reports unknown and wrong-kind names; reaching here is a bug.
+            raise ValueError(f"{t.loc}: type '{t.name}' does not resolve; was the set validated?")
         if isinstance(target, ast.Typedef):
             inner = self.type(target.type)
             return ir.Type(
@@ -97,8 +100,10 @@ class ModelBuilder:
                 inner.ext_attrs + ext_attrs,
                 t.name,
             )
-        kind = _REFERENCE_KINDS.get(target.kind if target is not None else "", "interface")
-        return ir.Type(kind, t.name, t.nullable, (), ext_attrs)
+        # A [LegacyWindowAlias] name stands for its interface; keep the spelling as the alias.
+        alias = t.name if target.name != t.name else None
+        kind = _REFERENCE_KINDS[target.kind]
+        return ir.Type(kind, target.name, t.nullable, (), ext_attrs, alias)
 
     # --- definitions ---------------------------------------------------------------------------
 

@@ -9,8 +9,19 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from codegen.webidl import ast
+
+# Types the web platform defines in prose rather than in an IDL block, as typedefs of what
+# they stand for. CSSOM lets each implementation pick `typedef USVString CSSOMString;` or
+# `typedef DOMString CSSOMString;` (https://drafts.csswg.org/cssom/#cssomstring-type); HTML's
+# WindowProxy is the exotic object through which IDL hands out a Window
+# (https://html.spec.whatwg.org/multipage/nav-history-apis.html#windowproxy).
+PROSE_TYPEDEFS: dict[str, ast.Typedef] = {
+    "CSSOMString": ast.Typedef("CSSOMString", ast.SimpleType("DOMString")),
+    "WindowProxy": ast.Typedef("WindowProxy", ast.SimpleType("Window", is_reference=True)),
+}
 
 
 @dataclass
@@ -41,6 +52,32 @@ class DefinitionSet:
         """The (first) non-partial definition named `name`, if any."""
         found = self.by_name.get(name)
         return found[0] if found else None
+
+    @cached_property
+    def aliases(self) -> dict[str, ast.Interface]:
+        """[LegacyWindowAlias] name -> its interface (SVG's IDL still writes `SVGRect` for
+        DOMRect)."""
+        aliases: dict[str, ast.Interface] = {}
+        for found in self.by_name.values():
+            interface = found[0]
+            if interface.kind != "interface":
+                continue
+            for attr in interface.ext_attrs:
+                if attr.name == "LegacyWindowAlias":
+                    for alias in attr.values or (attr.value,):
+                        if alias:
+                            aliases[alias] = interface
+        return aliases
+
+    @cached_property
+    def references(self) -> dict[str, ast.Definition]:
+        """Name -> definition, for type references: every definition's own name, then the
+        [LegacyWindowAlias] names of interfaces, then the prose-defined typedefs (a definition's
+        own name wins over an alias, an alias over a prose typedef)."""
+        lookup: dict[str, ast.Definition] = dict(PROSE_TYPEDEFS)
+        lookup.update(self.aliases)
+        lookup.update((name, found[0]) for name, found in self.by_name.items())
+        return lookup
 
     def definitions(self) -> Iterator[ast.Definition]:
         """Every definition, partials and includes too, in file order."""

@@ -55,7 +55,9 @@ class Type:
     nullable: bool = False
     arguments: tuple[Type, ...] = ()  # generic arguments or union members
     ext_attrs: tuple[ExtAttr, ...] = ()
-    typedef: str | None = None  # the typedef this type was written as, if any
+    # The name it was written as, when that differs: a typedef, a [LegacyWindowAlias] name, or a
+    # name defined in prose (CSSOMString). `name` is always what it resolves to.
+    typedef: str | None = None
 
     def walk(self) -> Iterator[Type]:
         """This type and every type inside it."""

@@ -35,16 +35,6 @@ ARTICLE = {
     "callback": "a callback function",
 }
 
-# Types the web platform defines in prose rather than in an IDL block, as typedefs of what
-# they stand for. CSSOM lets each implementation pick `typedef USVString CSSOMString;` or
-# `typedef DOMString CSSOMString;` (https://drafts.csswg.org/cssom/#cssomstring-type); HTML's
-# WindowProxy is the exotic object through which IDL hands out a Window
-# (https://html.spec.whatwg.org/multipage/nav-history-apis.html#windowproxy).
-_PROSE_TYPEDEFS = {
-    "CSSOMString": SimpleType("DOMString"),
-    "WindowProxy": SimpleType("Window", is_reference=True),
-}
-
 
 def kind_name(definition: ast.Definition) -> str:
     return "callback function" if definition.kind == "callback" else definition.kind
@@ -186,8 +176,8 @@ class Context:
             else:
                 group.append(definition)
         self.by_kind = by_kind
-        self.aliases = _aliases(by_kind.get("interface", ()))
-        self.lookup = _lookup(self.index, self.aliases)
+        self.aliases = self.index.aliases
+        self.lookup = self.index.references
         self.types = TypeSystem(self.lookup)
         self.distinguish = Distinguishability(self.types)
         self.mixins = _mixins_by_interface(self.index, self.lookup)
@@ -281,31 +271,6 @@ class Context:
         return bool(definition.inherits) and any(
             ancestor in with_required for ancestor in self.dictionary_ancestors(name)
         )
-
-
-def _aliases(interfaces: list[ast.Definition] | tuple[()]) -> dict[str, ast.Interface]:
-    """[LegacyWindowAlias] name -> its interface (SVG's IDL still writes `SVGRect` for
-    DOMRect)."""
-    aliases: dict[str, ast.Interface] = {}
-    for interface in interfaces:
-        for attr in interface.ext_attrs:
-            if attr.name == "LegacyWindowAlias":
-                for alias in attr.values or (attr.value,):
-                    if alias:
-                        aliases[alias] = interface
-    return aliases
-
-
-def _lookup(index: DefinitionSet, aliases: dict[str, ast.Interface]) -> dict[str, ast.Definition]:
-    """Name -> definition, for type references: every definition's own name, the prose-defined
-    typedefs above, and the [LegacyWindowAlias] names of interfaces (a definition's own name
-    wins over an alias and a prose typedef)."""
-    lookup: dict[str, ast.Definition] = {
-        name: ast.Typedef(name, meaning) for name, meaning in _PROSE_TYPEDEFS.items()
-    }
-    lookup.update(aliases)
-    lookup.update((name, found[0]) for name, found in index.by_name.items())
-    return lookup
 
 
 def _mixins_by_interface(
