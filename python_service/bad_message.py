@@ -56,6 +56,13 @@ class BadMessageKind(enum.Enum):
     # The kernel dropped ancillary data (MSG_CTRUNC): handles were lost, the frame is unusable.
     WEBNPU_ERROR_CONTROL_DATA_TRUNCATED = "WEBNPU_ERROR_CONTROL_DATA_TRUNCATED"
 
+    # --- Object ids (docs/wire.md §2.2, §3.5). Mojo's nearest is
+    # VALIDATION_ERROR_ILLEGAL_INTERFACE_ID, which has no counterpart here (no associated
+    # interfaces). The message names an object id that is not live for this client and
+    # interface, or whose generation does not match; or it creates an object over a live id or
+    # with a stale generation (no ABA). Stateful, but a correct client never does it (as in Dawn).
+    WEBNPU_ERROR_ILLEGAL_OBJECT_ID = "WEBNPU_ERROR_ILLEGAL_OBJECT_ID"
+
 
 class BadMessage(Exception):
     """A malformed message from the peer; the receiver must drop the connection.
