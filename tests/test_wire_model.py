@@ -98,7 +98,7 @@ def test_golden_ordinals_only_grow(webnpu):
 def test_create_buffer_request_shape(webnpu):
     (m,) = [m for m in webnpu.messages if m.name == "NPUDevice.createBuffer"]
     assert m.kind == "send" and m.reply is None and m.creates == ("NPUBuffer",)
-    assert [(f.name, f.type) for f in m.request.fields] == [
+    assert [(f.name, str(f.type)) for f in m.request.fields] == [
         ("self", "Handle<NPUDevice>"),
         ("result", "Handle<NPUBuffer>"),
         ("descriptor", "struct NPUBufferDescriptor"),
@@ -107,7 +107,7 @@ def test_create_buffer_request_shape(webnpu):
 
 def test_dispatch_is_a_command_without_self(webnpu):
     (c,) = [c for c in webnpu.commands if c.method == "dispatch"]
-    assert [(f.name, f.type) for f in c.request.fields] == [
+    assert [(f.name, str(f.type)) for f in c.request.fields] == [
         ("graph", "Handle<NPUGraph>"),
         ("inputs", "record<string, Handle<NPUBuffer>>"),
         ("outputs", "record<string, Handle<NPUBuffer>>"),
@@ -122,10 +122,10 @@ def test_request_device_creates_the_device_and_its_queue(webnpu):
 
 def test_replies(webnpu):
     by_name = {m.name: m for m in webnpu.messages}
-    assert [(f.name, f.type) for f in by_name["NPUBuffer.mapAsync"].reply.fields] == [
+    assert [(f.name, str(f.type)) for f in by_name["NPUBuffer.mapAsync"].reply.fields] == [
         ("mapping", "SharedMemoryRef")
     ]
-    assert [(f.name, f.type) for f in by_name["NPUQueue.readBuffer"].reply.fields] == [
+    assert [(f.name, str(f.type)) for f in by_name["NPUQueue.readBuffer"].reply.fields] == [
         ("data", "Bytes")
     ]
     assert [(f.name, f.optional) for f in by_name["NPUDevice.popErrorScope"].reply.fields] == [
@@ -133,7 +133,7 @@ def test_replies(webnpu):
     ]
     assert by_name["NPUQueue.onSubmittedWorkDone"].reply.fields == ()
     build = by_name["NPUGraphBuilder.build"]
-    assert [f.type for f in build.request.fields][-1] == "GraphDescription"
+    assert [str(f.type) for f in build.request.fields][-1] == "GraphDescription"
 
 
 def test_label_setter_is_ordinal_one_wherever_the_mixin_is_included(webnpu):

@@ -8,13 +8,17 @@ kind and ordinal, per method its message kind, ordinal (`interface << 16 | metho
 and reply fields with their wire types. The WebIDL validation pass ignores these attributes;
 only this pass gives them meaning.
 
-Not here yet (docs/wire.md §2, §3): `FixedLayout` offsets, the derived structs of dictionaries,
-the graph op attribute structs, and the schema hash.
+Wire types are the typed `WireType` dataclasses below; every struct (message payloads, the
+dictionaries used on the wire, record entries, `ErrorReport`) carries its `FixedLayout` and
+presence bits (§3.3), computed once here for every target.
+
+Not here yet (docs/wire.md §2, §3, §5): unions (`NPUNumber`), the structs of [WireValue]
+interfaces (replies), `GraphDescription` and the graph op attribute structs, the schema hash.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from codegen.diagnostics import DiagnosticSink
 from codegen.model import ir
@@ -49,25 +53,37 @@ MAX_GRAPH_OP = 0xFFFF
 EVENT_BIT = 0x8000
 RELEASE = "release"  # the implicit method 0 of every WireObject
 
-_SCALARS = {
-    "boolean": "bool",
-    "byte": "i8",
-    "octet": "u8",
-    "short": "i16",
-    "unsigned short": "u16",
-    "long": "i32",
-    "unsigned long": "u32",
-    "long long": "i64",
-    "unsigned long long": "u64",
-    "float": "f32",
-    "unrestricted float": "f32",
-    "double": "f64",
-    "unrestricted double": "f64",
-    "bigint": "i128",
-    "DOMString": "string",
-    "USVString": "string",
-    "ByteString": "string",
+_SCALARS = {  # IDL builtin -> (wire name, struct code, restricted)
+    "boolean": ("bool", "B", False),
+    "byte": ("i8", "b", False),
+    "octet": ("u8", "B", False),
+    "short": ("i16", "h", False),
+    "unsigned short": ("u16", "H", False),
+    "long": ("i32", "i", False),
+    "unsigned long": ("u32", "I", False),
+    "long long": ("i64", "q", False),
+    "unsigned long long": ("u64", "Q", False),
+    "float": ("f32", "f", True),
+    "unrestricted float": ("f32", "f", False),
+    "double": ("f64", "d", True),
+    "unrestricted double": ("f64", "d", False),
+    "bigint": ("i128", "Qq", False),
 }
+_STRINGS = {"DOMString", "USVString", "ByteString"}
+
+# docs/wire.md §3.4: the `WIRE_*` limits, emitted by the targets and shared by both sides.
+LIMITS = (
+    ("WIRE_MAX_MESSAGE_BYTES", 4 * 1024 * 1024),
+    ("WIRE_MAX_HANDLES", 64),
+    ("WIRE_MAX_INLINE_BYTES", 65_536),
+    ("WIRE_MAX_STRING_BYTES", 65_536),
+    ("WIRE_MAX_COUNT", 65_536),
+    ("WIRE_MAX_SHAPE_COUNT", 8),
+    ("WIRE_MAX_COMMANDS", 65_536),
+    ("WIRE_MAX_COMMAND_STREAM_BYTES", 16 * 1024 * 1024),
+    ("WIRE_MAX_DEPTH", 8),
+)
+_LIMIT = dict(LIMITS)
 _BYTES = {
     "ArrayBuffer",
     "SharedArrayBuffer",
@@ -93,18 +109,257 @@ _BYTES = {
 # --- the model ------------------------------------------------------------------------------
 
 
+# --- wire types (docs/wire.md §3.3) ---------------------------------------------------------
+#
+# Each type knows where it goes in a struct: `fixed` types (scalars, enums, handles,
+# SharedMemoryRef) sit in the struct's fixed part with their `code` (struct module format,
+# little-endian, no padding), `size` and `align`; the others are encoded in the variable part,
+# in declaration order, and `min_size` is their smallest encoding (for the count checks of
+# §3.4). `str()` spells a type as docs/wire.md does.
+
+_CODE_SIZES = {"B": 1, "b": 1, "H": 2, "h": 2, "I": 4, "i": 4, "Q": 8, "q": 8, "f": 4, "d": 8}
+
+
+@dataclass(frozen=True)
+class Scalar:
+    name: str  # "u32", "f64", "bool", "i128", ...
+    code: str  # struct format of the value: "I", "d", "B"; "Qq" for i128 (low, high)
+    enforce_range: bool = False  # [EnforceRange] u64: at most 2^53 - 1
+    restricted: bool = False  # restricted double: finite
+    kind: str = field(default="scalar", init=False, repr=False)
+    fixed = True
+
+    @property
+    def size(self) -> int:
+        return sum(_CODE_SIZES[c] for c in self.code)
+
+    @property
+    def align(self) -> int:
+        return min(self.size, 8)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+@dataclass(frozen=True)
+class Enum:
+    """An IDL enum: its u32 declaration index (§2.1), < len(values)."""
+
+    name: str
+    values: tuple[str, ...]
+    kind: str = field(default="enum", init=False, repr=False)
+    fixed = True
+    code = "I"
+    size = 4
+    align = 4
+
+    def __str__(self) -> str:
+        return f"enum {self.name}"
+
+
+@dataclass(frozen=True)
+class Handle:
+    """An object handle {u32 id, u32 generation} (§2.2); a nullable one is (0, 0) when null."""
+
+    interface: str
+    nullable: bool = False
+    kind: str = field(default="handle", init=False, repr=False)
+    fixed = True
+    code = "II"
+    size = 8
+    align = 4
+
+    def __str__(self) -> str:
+        return f"Handle<{self.interface}>" + ("?" if self.nullable else "")
+
+
+@dataclass(frozen=True)
+class SharedMemoryRef:
+    """{u32 handle_index, u32 reserved = 0, u64 size} (§2.5): a descriptor of the frame."""
+
+    kind: str = field(default="shared_memory", init=False, repr=False)
+    fixed = True
+    code = "IIQ"
+    size = 16
+    align = 8
+
+    def __str__(self) -> str:
+        return "SharedMemoryRef"
+
+
+@dataclass(frozen=True)
+class String:
+    max_bytes: int = 65_536
+    kind: str = field(default="string", init=False, repr=False)
+    fixed = False
+    min_size = 8
+
+    def __str__(self) -> str:
+        return "string"
+
+
+@dataclass(frozen=True)
+class Bytes:
+    """The `Bytes` union (§2.5): inline up to 64 KiB, else a sealed memfd."""
+
+    kind: str = field(default="bytes", init=False, repr=False)
+    fixed = False
+    min_size = 16
+
+    def __str__(self) -> str:
+        return "Bytes"
+
+
+@dataclass(frozen=True)
+class Array:
+    element: WireType
+    max_count: int = 65_536
+    kind: str = field(default="array", init=False, repr=False)
+    fixed = False
+    min_size = 8
+
+    @property
+    def align8(self) -> bool:
+        """Whether the elements start 8-aligned after the count (§3.3)."""
+        return not self.element.fixed or self.element.align == 8
+
+    def __str__(self) -> str:
+        return f"array<{self.element}>"
+
+
+@dataclass(frozen=True)
+class Record:
+    """`record<K, V>`: an array of `entry` structs {K key; V value}, keys unique (§3.3)."""
+
+    key: WireType
+    value: WireType
+    entry: WireStruct
+    max_count: int = 65_536
+    kind: str = field(default="record", init=False, repr=False)
+    fixed = False
+    min_size = 8
+    align8 = True
+
+    def __str__(self) -> str:
+        return f"record<{self.key}, {self.value}>"
+
+
+@dataclass(frozen=True)
+class StructRef:
+    """A nested struct: a dictionary, a [WireValue] interface or a core struct (§2.5).
+
+    `derived` is False for core structs and [WireValue] interfaces the model does not lay out
+    yet (GraphDescription, §5); targets skip the messages that use them.
+    """
+
+    name: str
+    core: bool = False
+    derived: bool = True
+    min_size: int = 8
+    kind: str = field(default="struct", init=False, repr=False)
+    fixed = False
+
+    def __str__(self) -> str:
+        return self.name if self.core else f"struct {self.name}"
+
+
+WireType = Scalar | Enum | Handle | SharedMemoryRef | String | Bytes | Array | Record | StructRef
+
+
+def type_derived(t: WireType) -> bool:
+    """Whether every struct inside `t` has a layout in the model."""
+    if isinstance(t, StructRef):
+        return t.derived
+    if isinstance(t, Array):
+        return type_derived(t.element)
+    if isinstance(t, Record):
+        return type_derived(t.key) and type_derived(t.value)
+    return True
+
+
+# --- structs ------------------------------------------------------------------------------
+
+
 @dataclass(frozen=True)
 class WireField:
     name: str
-    type: str  # the wire type, spelled as docs/wire.md does: `u64`, `Handle<NPUBuffer>`, ...
-    optional: bool = False
+    type: WireType
+    optional: bool = False  # wire-optional: a presence bit (fixed: zeros when absent)
     index: int = 0  # declaration order within its struct
+    presence_bit: int = -1  # its bit in the presence word, -1 if not optional
+
+
+@dataclass(frozen=True)
+class FixedSlot:
+    """One entry of a fixed part: the field at `index` in its struct, or the presence word
+    (`index` = -1)."""
+
+    name: str
+    index: int
+    offset: int
+    size: int
+    code: str
+
+
+@dataclass(frozen=True)
+class FixedLayout:
+    """The fixed part (§3.3 rule 1): slots sorted by (alignment descending, presence word first
+    among 4-byte fields, declaration index), so none needs padding; `size` includes the zero
+    tail padding up to a multiple of 8."""
+
+    format: str  # struct module format, e.g. "<QII" (tail padding not included)
+    size: int
+    slots: tuple[FixedSlot, ...]
+
+    @property
+    def offsets(self) -> tuple[int, ...]:
+        return tuple(s.offset for s in self.slots)
 
 
 @dataclass(frozen=True)
 class WireStruct:
     name: str
     fields: tuple[WireField, ...]
+    fixed: FixedLayout = None  # type: ignore[assignment]  # filled in by make_struct
+    variable: tuple[WireField, ...] = ()
+    optional_count: int = 0
+    min_size: int = 0  # the smallest encoding: fixed part plus each required variable field
+
+
+MAX_OPTIONAL_MEMBERS = 32  # bits of the presence word
+
+
+def fixed_layout(fields: tuple[WireField, ...], optional_count: int) -> FixedLayout:
+    """Lay out a struct's fixed part per docs/wire.md §3.3 rule 1 (as Mojo's pack.py does)."""
+    entries = []  # (sort key, field or None, size, code)
+    if optional_count:
+        entries.append(((-4, 0, -1), "presence", -1, 4, "I"))
+    for f in fields:
+        if f.type.fixed:
+            key = (-f.type.align, 1, f.index)
+            entries.append((key, f.name, f.index, f.type.size, f.type.code))
+    entries.sort(key=lambda e: e[0])
+    slots, offset = [], 0
+    for _, name, index, size, code in entries:
+        slots.append(FixedSlot(name, index, offset, size, code))
+        offset += size
+    return FixedLayout("<" + "".join(s.code for s in slots), offset + (-offset % 8), tuple(slots))
+
+
+def make_struct(name: str, fields) -> WireStruct:
+    """A struct from (name, type, optional) in declaration order: indices, presence bits,
+    fixed layout, variable part, minimum size."""
+    numbered, bit = [], 0
+    for i, (fname, ftype, optional) in enumerate(fields):
+        if isinstance(ftype, Handle) and optional:  # a nullable handle is (0, 0), no bit
+            ftype, optional = Handle(ftype.interface, True), False
+        numbered.append(WireField(fname, ftype, optional, i, bit if optional else -1))
+        bit += optional
+    fields = tuple(numbered)
+    fixed = fixed_layout(fields, bit)
+    variable = tuple(f for f in fields if not f.type.fixed)
+    min_size = fixed.size + sum(f.type.min_size for f in variable if not f.optional)
+    return WireStruct(name, fields, fixed, variable, bit, min_size)
 
 
 @dataclass(frozen=True)
@@ -158,6 +413,10 @@ class WireModel:
     commands: tuple[WireMessage, ...]  # inside a command stream, by ordinal
     events: tuple[WireEvent, ...]
     graph_ops: tuple[WireGraphOp, ...]
+    # Every laid-out struct used on the wire (dictionaries, core structs), each after the
+    # structs it contains.
+    structs: tuple[WireStruct, ...] = ()
+    limits: tuple[tuple[str, int], ...] = LIMITS
 
     def ordinals(self) -> dict[str, int]:
         """Every name -> number the wire fixes: what tests/wire/ordinals.golden.json pins."""
@@ -221,6 +480,8 @@ class _Deriver:
         self.model = model
         self.sink = sink
         self.interfaces: dict[str, WireInterface] = {}
+        self.structs: dict[str, WireStruct] = {}  # in completion order: contained ones first
+        self._deriving: set[str] = set()
 
     def error(self, location: str, message: str) -> None:
         file, line, column = location.rsplit(":", 2) if location else ("<wire>", "0", "0")
@@ -510,9 +771,7 @@ class _Deriver:
     # --- messages -----------------------------------------------------------------------
 
     def _release(self, wire: WireInterface) -> WireMessage:
-        request = WireStruct(
-            f"{wire.name}.{RELEASE}", (WireField("self", f"Handle<{wire.name}>", False, 0),)
-        )
+        request = make_struct(f"{wire.name}.{RELEASE}", [("self", Handle(wire.name), False)])
         return WireMessage(
             f"{wire.name}.{RELEASE}",
             wire.name,
@@ -565,9 +824,9 @@ class _Deriver:
                 f"{_spell(returns) if returns is not None else 'nothing'}",
             )
             return None
-        fields: list[WireField] = []
+        fields: list[tuple] = []  # (name, type, optional)
         if kind != "command":
-            fields.append(WireField("self", f"Handle<{d.name}>"))
+            fields.append(("self", Handle(d.name), False))
         creates: list[str] = []
         if created is not None:
             creates.append(created.name)
@@ -576,7 +835,7 @@ class _Deriver:
                 if isinstance(child, ir.Attribute) and _attr(child, "WireChild"):
                     creates.append(child.type.name)
             for i, name in enumerate(creates):
-                fields.append(WireField("result" if i == 0 else f"result_{i}", f"Handle<{name}>"))
+                fields.append(("result" if i == 0 else f"result_{i}", Handle(name), False))
         ok = True
         for arg in arguments:
             graph_outputs = kind == "build"
@@ -586,32 +845,31 @@ class _Deriver:
                 ok = False
                 continue
             optional = arg.type.nullable or arg.optional and arg.default is None
-            fields.append(WireField(arg.name, wire_type, optional))
+            fields.append((arg.name, wire_type, optional))
         if kind == "finish":
-            fields += [WireField("command_count", "u32"), WireField("commands", "Bytes")]
+            fields += [("command_count", _U32, False), ("commands", Bytes(), False)]
         if kind == "build":
-            fields = [f for f in fields if f.name not in {a.name for a in arguments}]
-            fields.append(WireField("graph", "GraphDescription"))
+            fields = [f for f in fields if f[0] not in {a.name for a in arguments}]
+            fields.append(("graph", StructRef("GraphDescription", core=True, derived=False), False))
         if not ok:
             return None
-        fields = [WireField(f.name, f.type, f.optional, i) for i, f in enumerate(fields)]
         name = f"{d.name}.{m.name}"
         reply = None
         if kind in ("reply", "build"):
-            reply = WireStruct(f"{name}.reply", self._reply_fields(m, promised, created))
+            reply = make_struct(f"{name}.reply", self._reply_fields(m, promised, created))
         return WireMessage(
             name,
             d.name,
             m.name,
             wire.ordinal << 16 | number,
             kind,
-            WireStruct(name, tuple(fields)),
+            make_struct(name, fields),
             reply,
             tuple(creates),
             m.location,
         )
 
-    def _reply_fields(self, m, promised: ir.Type, created) -> tuple[WireField, ...]:
+    def _reply_fields(self, m, promised: ir.Type, created) -> list[tuple]:
         """The resolved value R of `Settled { resolved(R), rejected(Rejection) }` (§2.3)."""
         if created is not None:
             iface = self.model[created.name]
@@ -620,61 +878,101 @@ class _Deriver:
                 for a in iface.members
                 if isinstance(a, ir.Attribute) and _attr(a, "WireResult") is not None
             ]
-            return tuple(
-                WireField(a.name, str(self._wire_type(a.type)), promised.nullable, i)
-                for i, a in enumerate(results)
-            )
+            return [(a.name, self._wire_type(a.type), promised.nullable) for a in results]
         if promised.kind == "builtin" and promised.name == "undefined":
             if _attr(m, "WireMapsMemory") is not None:
-                return (WireField("mapping", "SharedMemoryRef"),)
-            return ()
+                return [("mapping", SharedMemoryRef(), False)]
+            return []
         local = self.interfaces.get(promised.name) if promised.kind == "interface" else None
         if local is not None and local.kind == "local":  # NPUError?: the core report (§2.5)
-            return (WireField("error", "ErrorReport", promised.nullable),)
+            return [("error", self._error_report(), promised.nullable)]
         wire_type = self._wire_type(promised)
         if isinstance(wire_type, _Problem):
             self.error(m.location, f"the promised value of {self.where} {wire_type.text}")
-            return ()
-        return (WireField("data" if wire_type == "Bytes" else "value", wire_type),)
+            return []
+        return [("data" if isinstance(wire_type, Bytes) else "value", wire_type, False)]
 
-    def _wire_type(self, t: ir.Type, allow_operand: bool = False) -> str | _Problem:
+    def _error_report(self) -> StructRef:
+        """The core `ErrorReport` {NPUErrorFilter type; string message} (§2.5)."""
+        name = "ErrorReport"
+        if name not in self.structs:
+            filter_enum = self.model.get("NPUErrorFilter")
+            values = tuple(v.value for v in getattr(filter_enum, "values", ()))
+            fields = [("type", Enum("NPUErrorFilter", values), False), ("message", String(), False)]
+            self.structs[name] = make_struct(name, fields)
+        return StructRef(name, core=True, min_size=self.structs[name].min_size)
+
+    def _dictionary(self, t: ir.Type, allow_operand: bool) -> StructRef | _Problem:
+        """A dictionary as a nested struct over `all_dictionary_members()` (§3.3)."""
+        name = t.name
+        if name in self.structs:
+            return StructRef(name, min_size=self.structs[name].min_size)
+        if name in self._deriving:
+            return _Problem(f"has type {name}, which contains itself (recursive structs)")
+        self._deriving.add(name)
+        fields = []
+        try:
+            for member in self.model.all_dictionary_members(name):
+                wire_type = self._wire_type(member.type, allow_operand)
+                if isinstance(wire_type, _Problem):
+                    return _Problem(f"(member {name}.{member.name}) {wire_type.text}")
+                if member.name == "shape" and isinstance(wire_type, Array):
+                    # A tensor shape: at most MAX_TENSOR_RANK dimensions (§3.4).
+                    wire_type = Array(wire_type.element, _LIMIT["WIRE_MAX_SHAPE_COUNT"])
+                optional = member.type.nullable or (not member.required and member.default is None)
+                fields.append((member.name, wire_type, optional))
+        finally:
+            self._deriving.discard(name)
+        struct = make_struct(name, fields)
+        if struct.optional_count > MAX_OPTIONAL_MEMBERS:
+            return _Problem(f"has type {name}, with more than 32 optional members")
+        self.structs[name] = struct
+        return StructRef(name, min_size=struct.min_size)
+
+    def _wire_type(self, t: ir.Type, allow_operand: bool = False) -> WireType | _Problem:
         """`t` on the wire (docs/wire.md §3.3), or why it cannot cross."""
         if t.typedef in _BYTES:  # AllowSharedBufferSource: a union of buffer types
-            return "Bytes"
+            return Bytes()
         if t.kind == "builtin":
             if t.name in _SCALARS:
-                return _SCALARS[t.name]
+                name, code, restricted = _SCALARS[t.name]
+                enforce = name == "u64" and any(a.name == "EnforceRange" for a in t.ext_attrs)
+                return Scalar(name, code, enforce, restricted)
+            if t.name in _STRINGS:
+                return String(_LIMIT["WIRE_MAX_STRING_BYTES"])
             if t.name in _BYTES:
-                return "Bytes"
+                return Bytes()
             return _Problem(f"has type {_spell(t)}, which cannot cross the wire")
         if t.kind == "interface":
             target = self.interfaces.get(t.name)
             if target is None:
                 return _Problem(f"has type {_spell(t)}, which is not a wire interface")
             if target.kind == "object":
-                return f"Handle<{t.name}>"
-            if target.kind == "value":
-                return f"struct {t.name}"
+                return Handle(t.name, t.nullable)
+            if target.kind == "value":  # laid out with the replies (not derived yet)
+                return StructRef(t.name, derived=False)
             if target.kind == "operand" and allow_operand:
-                return "u32"
+                return _U32
             return _Problem(
                 f"has type {_spell(t)}, a [Wire{target.kind.capitalize()}] interface, "
                 "which cannot cross the wire"
             )
         if t.kind == "dictionary":
-            return f"struct {t.name}"
+            return self._dictionary(t, allow_operand)
         if t.kind == "enum":
-            return f"enum {t.name}"
-        if t.kind in ("sequence", "FrozenArray", "record", "union"):
+            return Enum(t.name, tuple(v.value for v in self.model[t.name].values))
+        if t.kind in ("sequence", "FrozenArray", "record"):
             inner = [self._wire_type(a, allow_operand) for a in t.arguments]
             for i in inner:
                 if isinstance(i, _Problem):
                     return i
             if t.kind == "record":
-                return f"record<{inner[0]}, {inner[1]}>"
-            if t.kind == "union":
-                return f"union<{' | '.join(inner)}>"
-            return f"array<{inner[0]}>"
+                key, value = inner
+                entry = make_struct(
+                    f"record<{key}, {value}>", [("key", key, False), ("value", value, False)]
+                )
+                return Record(key, value, entry)
+            return Array(inner[0])
         return _Problem(f"has type {_spell(t)}, which cannot cross the wire")
 
     def derive(self) -> WireModel:
@@ -689,7 +987,11 @@ class _Deriver:
             tuple(sorted(commands, key=lambda m: m.ordinal)),
             tuple(sorted(events, key=lambda e: e.ordinal)),
             tuple(sorted(graph_ops, key=lambda g: g.number)),
+            tuple(self.structs.values()),
         )
+
+
+_U32 = Scalar("u32", "I")
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 TARGETS: dict[str, str] = {
     "ir-json": "codegen.targets.ir_json",
     "wire-json": "codegen.targets.wire_json",
+    "python": "codegen.targets.python",
 }
 
 
