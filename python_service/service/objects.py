@@ -1,0 +1,282 @@
+"""Per-client object tables: client-allocated handles → service objects (docs/wire.md §2.2).
+
+The client allocates every handle (Dawn's wire), so creating an object costs no round trip and the
+service must check each handle against this client's own table. Ids are per interface: a buffer
+id can never be read as a graph id, because every lookup names the interface it expects.
+
+Two kinds of wrong (DESIGN.md): a handle that is not live, has the wrong generation, or is
+created over a live or stale id is a *bad message* (`WEBNPU_ERROR_ILLEGAL_OBJECT_ID`): a correct
+client never sends one. Running out of a per-client quota is a *validation error* returned as a
+value (`NPUError`): the object is still created, as an invalid ("error") object, so the client's
+later uses of it are validation errors too, as in WebGPU.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from python_service.bad_message import BadMessage, BadMessageKind
+from python_service.shared.tensors import OperandDescriptor
+from python_service.wire.runtime import Handle
+
+ErrorFilter = Literal["validation", "out-of-memory", "internal"]
+
+
+class ObjectKind(enum.IntEnum):
+    """The `[WireObject=N]` interfaces, valued by their interface ordinal (docs/wire.md §1.3)."""
+
+    NPU = 1
+    ADAPTER = 2
+    DEVICE = 3
+    QUEUE = 4
+    BUFFER = 5
+    GRAPH_BUILDER = 6
+    GRAPH = 7
+    COMMAND_ENCODER = 8
+    COMMAND_BUFFER = 9
+
+
+ROOT_HANDLE = Handle(1, 1)
+
+
+class BufferUsage(enum.IntFlag):
+    """The NPUBufferUsage constants of idl/webnpu.idl."""
+
+    MAP_READ = 0x0001
+    MAP_WRITE = 0x0002
+    COPY_SRC = 0x0004
+    COPY_DST = 0x0008
+    INPUT = 0x0010
+    OUTPUT = 0x0020
+
+
+@dataclass(frozen=True)
+class NPUError:
+    """A validation-class error as a value, for the error-scope machinery (docs/wire.md §4).
+
+    `filter` is the NPUErrorFilter it matches ("validation" or "out-of-memory"); the message
+    names the object or command and the rule.
+    """
+
+    filter: ErrorFilter
+    message: str
+
+
+def describe(handle: Handle) -> str:
+    return f"({handle.id}, {handle.generation})"
+
+
+@dataclass
+class InvalidObject:
+    """An error object: created, so its handle is live, but every use is a validation error."""
+
+    kind: ObjectKind
+    reason: str
+
+
+@dataclass
+class BufferState:
+    """NPUBuffer as the service keeps it."""
+
+    device: Handle
+    size: int
+    usage: int
+    tensor: OperandDescriptor | None = None
+    memory: Any = None  # python_service.ipc.shared_memory.SharedMemory, once backed
+    map_state: Literal["unmapped", "pending", "mapped"] = "unmapped"
+    destroyed: bool = False
+    label: str = ""
+
+
+@dataclass
+class GraphState:
+    """NPUGraph: its signature (input and output descriptors by name) and what runs it."""
+
+    device: Handle
+    inputs: dict[str, OperandDescriptor]
+    outputs: dict[str, OperandDescriptor]
+    executable: Any = None  # the lowered / loaded model, opaque here
+    destroyed: bool = False
+    label: str = ""
+
+
+@dataclass
+class QueueState:
+    device: Handle
+
+
+@dataclass
+class CommandEncoderState:
+    device: Handle
+    finished: bool = False
+    label: str = ""
+
+
+@dataclass
+class CommandBufferState:
+    """A finished command stream: resolved commands (object references, not handles, so a later
+    release of a handle does not change what the buffer names), or the reason it is invalid."""
+
+    device: Handle
+    commands: tuple = ()
+    error: str | None = None
+    submitted: bool = False
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class ClientQuotas:
+    """What one client may hold at once (adapters.AdapterLimits and NPUSupportedLimits)."""
+
+    max_objects: int = 65_536
+    max_buffers: int = 65_536
+    max_graphs: int = 4_096
+    max_memory_bytes: int = 1 << 30
+
+    @classmethod
+    def from_limits(cls, limits: Any) -> ClientQuotas:
+        """From an `AdapterLimits` (duck-typed: `maxBuffersPerClient` and `maxGraphsPerClient`
+        are not members of it yet, so their defaults apply until they are)."""
+        default = cls()
+        return cls(
+            max_objects=getattr(limits, "max_objects_per_client", default.max_objects),
+            max_buffers=getattr(limits, "max_buffers_per_client", default.max_buffers),
+            max_graphs=getattr(limits, "max_graphs_per_client", default.max_graphs),
+            max_memory_bytes=getattr(limits, "max_client_memory", default.max_memory_bytes),
+        )
+
+
+def _illegal(detail: str) -> BadMessage:
+    return BadMessage(BadMessageKind.WEBNPU_ERROR_ILLEGAL_OBJECT_ID, detail)
+
+
+@dataclass
+class _Entry:
+    generation: int
+    obj: Any
+    charged_bytes: int = 0
+
+
+@dataclass
+class ObjectTable:
+    """One client's objects, keyed by (interface, id); the root NPU is (1, 1) from the start."""
+
+    quotas: ClientQuotas = field(default_factory=ClientQuotas)
+
+    def __post_init__(self) -> None:
+        self._entries: dict[tuple[ObjectKind, int], _Entry] = {}
+        # The last generation created per (interface, id), live or released: no ABA.
+        self._generations: dict[tuple[ObjectKind, int], int] = {}
+        self._counts: dict[ObjectKind, int] = dict.fromkeys(ObjectKind, 0)
+        self.memory_bytes = 0
+        self._insert(ObjectKind.NPU, ROOT_HANDLE, None)
+
+    # --- lookups (bad messages) -----------------------------------------------------------
+
+    def check_new(self, kind: ObjectKind, handle: Handle) -> None:
+        """BadMessage unless `handle` may name a new `kind` object now."""
+        if handle.id == 0:
+            raise BadMessage(
+                BadMessageKind.VALIDATION_ERROR_UNEXPECTED_NULL_POINTER,
+                f"creating {kind.name} with the null id",
+            )
+        key = (kind, handle.id)
+        if key in self._entries:
+            raise _illegal(f"creating {kind.name} {describe(handle)} over a live id")
+        last = self._generations.get(key)
+        if last is not None and handle.generation <= last:
+            raise _illegal(
+                f"creating {kind.name} {describe(handle)} with a stale generation (last was {last})"
+            )
+
+    def get(self, kind: ObjectKind, handle: Handle) -> Any:
+        """The live object, or BadMessage (unknown id, wrong interface, stale generation)."""
+        entry = self._entries.get((kind, handle.id))
+        if entry is None:
+            raise _illegal(f"{kind.name} {describe(handle)} is not live for this client")
+        if entry.generation != handle.generation:
+            raise _illegal(
+                f"{kind.name} {describe(handle)} has a stale generation "
+                f"(live is {entry.generation})"
+            )
+        return entry.obj
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def count(self, kind: ObjectKind) -> int:
+        return self._counts[kind]
+
+    # --- changes --------------------------------------------------------------------------
+
+    def create(self, kind: ObjectKind, handle: Handle, obj: Any) -> NPUError | None:
+        """Enter `obj` under `handle`. BadMessage for a bad handle; a quota error is returned,
+        and the entry is then an `InvalidObject` (so later uses are validation errors)."""
+        self.check_new(kind, handle)
+        error = self._quota_error(kind, handle, obj)
+        if error is not None:
+            self._insert(kind, handle, InvalidObject(kind, error.message))
+            return error
+        charged = obj.size if isinstance(obj, BufferState) else 0
+        self._insert(kind, handle, obj, charged)
+        return None
+
+    def release(self, kind: ObjectKind, handle: Handle) -> Any:
+        """Drop the client's handle (the implicit `release`, ordinal 0); returns the object.
+
+        Objects referenced elsewhere (a command buffer naming a buffer) stay alive through
+        those references; the handle is free for reuse with a newer generation.
+        """
+        if kind is ObjectKind.NPU and handle == ROOT_HANDLE:
+            raise BadMessage(
+                BadMessageKind.VALIDATION_ERROR_MESSAGE_HEADER_UNKNOWN_METHOD,
+                "release of the root NPU object",
+            )
+        obj = self.get(kind, handle)
+        entry = self._entries.pop((kind, handle.id))
+        self._counts[kind] -= 1
+        self.memory_bytes -= entry.charged_bytes
+        return obj
+
+    def destroy_buffer(self, handle: Handle) -> None:
+        """NPUBuffer.destroy(): the memory is freed (and uncharged) now; the handle stays live."""
+        entry = self._entries.get((ObjectKind.BUFFER, handle.id))
+        buffer = self.get(ObjectKind.BUFFER, handle)
+        if isinstance(buffer, BufferState) and not buffer.destroyed:
+            buffer.destroyed = True
+            self.memory_bytes -= entry.charged_bytes
+            entry.charged_bytes = 0
+
+    # --- internals ------------------------------------------------------------------------
+
+    def _insert(self, kind: ObjectKind, handle: Handle, obj: Any, charged: int = 0) -> None:
+        key = (kind, handle.id)
+        self._entries[key] = _Entry(handle.generation, obj, charged)
+        self._generations[key] = handle.generation
+        self._counts[kind] += 1
+        self.memory_bytes += charged
+
+    def _quota_error(self, kind: ObjectKind, handle: Handle, obj: Any) -> NPUError | None:
+        q = self.quotas
+        name = f"{kind.name} {describe(handle)}"
+        if len(self._entries) >= q.max_objects:
+            return NPUError(
+                "validation", f"{name}: the client already holds {q.max_objects} objects"
+            )
+        if kind is ObjectKind.BUFFER and self._counts[kind] >= q.max_buffers:
+            return NPUError(
+                "validation", f"{name}: maxBuffersPerClient ({q.max_buffers}) buffers exist"
+            )
+        if kind is ObjectKind.GRAPH and self._counts[kind] >= q.max_graphs:
+            return NPUError(
+                "validation", f"{name}: maxGraphsPerClient ({q.max_graphs}) graphs exist"
+            )
+        if isinstance(obj, BufferState) and self.memory_bytes + obj.size > q.max_memory_bytes:
+            return NPUError(
+                "out-of-memory",
+                f"{name}: {obj.size} bytes would exceed the client's memory quota "
+                f"({self.memory_bytes} of {q.max_memory_bytes} bytes in use)",
+            )
+        return None
