@@ -8,6 +8,7 @@ worked examples encode to exactly the document's bytes; and malformed input rais
 
 from __future__ import annotations
 
+import math
 import re
 import struct
 
@@ -65,6 +66,15 @@ def sample(t: w.WireType, seed: int, present: bool):
         return tuple(sample(t.element, seed + i, present) for i in range(min(3, t.max_count)))
     if isinstance(t, w.Record):
         return {f"key{i}": sample(t.value, seed + i, present) for i in range(2)}
+    if isinstance(t, w.Union):
+        arm = t.arms[seed % len(t.arms)]
+        if arm.type.fixed:
+            return (
+                float("-inf")
+                if arm.type.name == "f64" and seed % 4 == 3
+                else sample(arm.type, seed, present)
+            )
+        return sample(arm.type, seed, present)
     assert isinstance(t, w.StructRef) and t.derived, t
     return sample_struct(STRUCTS[t.name], getattr(gen, class_name(t.name)), seed, present)
 
@@ -105,9 +115,9 @@ def is_command(m: w.WireMessage) -> bool:
 # --- round trips ------------------------------------------------------------------------------
 
 
-def test_every_message_and_command_is_generated_except_the_pending_ones():
+def test_every_message_and_command_is_generated():
     missing = {m.name for m in WIRE.messages + WIRE.commands} - {m.name for m, _ in GENERATED}
-    assert missing == {"NPUGraphBuilder.build"}  # GraphDescription: docs/wire.md §5, not yet
+    assert missing == set()
 
 
 @pytest.mark.parametrize("present", [True, False], ids=["optionals-present", "optionals-absent"])
@@ -247,3 +257,230 @@ def test_truncations_raise_bad_message_only(m, cls):
                     continue  # an empty command stream is valid
                 with pytest.raises(BadMessage):
                     decode(candidate, fds, command=command)
+
+
+# --- graph op structs and unions (docs/wire.md §3.3, §5) ---------------------------------------
+
+GRAPH_OPS = [(op, gen.GRAPH_OPS[op.name]) for op in WIRE.graph_ops]
+STRUCTS_BY_NAME = {s.name: s for s in WIRE.structs}
+
+
+def build_message(operations) -> gen.NPUGraphBuilderBuild:
+    graph = gen.GraphDescription((), (), tuple(operations), (), b"")
+    return gen.NPUGraphBuilderBuild(self_=rt.Handle(1, 1), result=rt.Handle(1, 1), graph=graph)
+
+
+@pytest.mark.parametrize("present", [True, False], ids=["optionals-present", "optionals-absent"])
+@pytest.mark.parametrize(("op", "cls"), GRAPH_OPS, ids=[op.name for op, _ in GRAPH_OPS])
+def test_every_graph_op_round_trips_inside_build(op, cls, present):
+    assert op.number == cls.TAG and op.name == cls.OP
+    message = build_message([sample_struct(op.struct, cls, seed, present) for seed in range(3)])
+    payload, fds = encode(message)
+    assert decode(payload, fds) == message
+    assert encode(decode(payload, fds)) == (payload, fds)
+
+
+def npu_number_payload(value) -> bytes:
+    """A clamp op with `minValue` set, encoded; returns the build message bytes."""
+    op = gen.GraphOpClamp(output_id=2, label="", input=1, max_value=None, min_value=value)
+    return encode(build_message([op]))[0]
+
+
+@pytest.mark.parametrize("value", [0, -(2**127), 2**127 - 1, 1.5, -math.inf, math.inf, -0.0])
+def test_npu_number_round_trips_both_arms(value):
+    decoded = decode(npu_number_payload(value)).graph.operations[0].min_value
+    assert decoded == value and type(decoded) is type(value)
+    if isinstance(value, float):
+        assert math.copysign(1.0, decoded) == math.copysign(1.0, value)
+
+
+def test_npu_number_union_tag_unknown_is_unknown_union_tag():
+    payload = bytearray(npu_number_payload(2.5))
+    arm = struct.pack("<d", 2.5)
+    at = payload.index(arm) - 8  # the union's tag word precedes the double
+    assert payload[at : at + 8] == struct.pack("<II", 1, 0)
+    payload[at] = 2
+    assert kind_of(bytes(payload)) == K.VALIDATION_ERROR_UNKNOWN_UNION_TAG
+    payload[at : at + 8] = struct.pack("<II", 1, 1)  # the reserved word after the tag
+    assert kind_of(bytes(payload)) == K.VALIDATION_ERROR_DESERIALIZATION_FAILED
+
+
+def test_graph_operation_tag_unknown_is_unknown_union_tag():
+    relu = gen.GraphOpRelu(output_id=2, label="", input=1)
+    payload = bytearray(encode(build_message([relu]))[0])
+    tag = struct.pack("<II", relu.TAG, 0)
+    at = payload.index(tag)
+    payload[at : at + 4] = struct.pack("<I", max(gen.GRAPH_OPS[o].TAG for o in gen.GRAPH_OPS) + 1)
+    assert kind_of(bytes(payload)) == K.VALIDATION_ERROR_UNKNOWN_UNION_TAG
+    payload[at : at + 4] = struct.pack("<I", 0)
+    assert kind_of(bytes(payload)) == K.VALIDATION_ERROR_UNKNOWN_UNION_TAG
+
+
+def test_the_build_message_is_graph_builder_ordinal_2_expecting_a_reply():
+    assert gen.NPUGraphBuilderBuild.ORDINAL == 0x00060002
+    assert gen.NPUGraphBuilderBuild.EXPECTS_REPLY
+
+
+# --- replies and events (service to client, docs/wire.md §2.3, §3.1) --------------------------
+
+REPLIES = [m for m in WIRE.messages if m.reply is not None]
+EVENTS = list(WIRE.events)
+PENDING = frozenset({9})
+
+
+def reply_class(m: w.WireMessage) -> tuple[type, type]:
+    return getattr(gen, class_name(m.name) + "Reply"), getattr(gen, class_name(m.name) + "Resolved")
+
+
+def encode_reply(reply, request_id: int = 9) -> tuple[bytes, list[int]]:
+    writer = rt.MessageWriter()
+    reply.encode(writer, request_id)
+    return writer.finish()
+
+
+def decode_service(payload: bytes, fds=(), pending=PENDING):
+    reader = rt.MessageReader(payload, fds)
+    header, message = gen.read_service_message(reader, pending)
+    assert gen.read_service_message(reader, pending) is None
+    reader.finish()
+    return header, message
+
+
+def service_kind(payload: bytes, pending=PENDING) -> BadMessageKind:
+    with pytest.raises(BadMessage) as caught:
+        decode_service(payload, pending=pending)
+    return caught.value.kind
+
+
+def sample_replies(m: w.WireMessage, seed: int, present: bool):
+    reply_cls, resolved_cls = reply_class(m)
+    yield reply_cls(sample_struct(m.reply, resolved_cls, seed, present))
+    yield reply_cls(gen.Rejection(exception=gen.REJECTION_EXCEPTION[seed % 4], message=f"no{seed}"))
+
+
+def test_every_reply_and_event_is_generated_and_in_the_tables():
+    assert set(gen.REPLIES) == {m.ordinal for m in REPLIES}
+    assert set(gen.EVENTS) == {e.ordinal for e in EVENTS} == {0x00038001, 0x00038002}
+    assert gen.EVENTS[0x00038001] is gen.NPUDeviceLostEvent
+    assert gen.EVENTS[0x00038002] is gen.NPUDeviceUncapturederrorEvent
+    for m in REPLIES:
+        assert gen.REPLIES[m.ordinal] is reply_class(m)[0]
+
+
+@pytest.mark.parametrize("present", [True, False], ids=["optionals-present", "optionals-absent"])
+@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize("m", REPLIES, ids=[m.name for m in REPLIES])
+def test_reply_round_trip(m, seed, present):
+    for reply in sample_replies(m, seed, present):
+        payload, fds = encode_reply(reply)
+        header, decoded = decode_service(payload, fds)
+        assert header.ordinal == m.ordinal and header.flags == rt.FLAG_IS_REPLY
+        assert header.request_id == 9
+        assert decoded == reply
+        assert encode_reply(decoded) == (payload, fds)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+@pytest.mark.parametrize("e", EVENTS, ids=[e.name for e in EVENTS])
+def test_event_round_trip(e, seed):
+    cls = gen.EVENTS[e.ordinal]
+    event = sample_struct(e.struct, cls, seed, True)
+    payload, fds = encode(event)
+    header, decoded = decode_service(payload, fds, pending=frozenset())
+    assert header == rt.MessageHeader(len(payload), e.ordinal, 0, 0)
+    assert decoded == event
+
+
+def test_value_structs_of_the_adapter_reply():
+    resolved = gen.NPURequestAdapterResolved(
+        features=gen.NPUSupportedFeatures(values=("tensor-int64",)),
+        limits=gen.NPUSupportedLimits(*range(1, 10)),
+        info=gen.NPUAdapterInfo(vendor="v", architecture="a", device="d", description="cpu"),
+    )
+    reply = gen.NPURequestAdapterReply(resolved)
+    assert decode_service(encode_reply(reply)[0])[1] == reply
+    no_adapter = gen.NPURequestAdapterReply(gen.NPURequestAdapterResolved(None, None, None))
+    assert decode_service(encode_reply(no_adapter)[0])[1] == no_adapter
+
+
+def lost_payload() -> bytes:
+    lost = gen.NPUDeviceLostEvent(
+        self_=rt.Handle(1, 1), info=gen.NPUDeviceLostInfo(reason="destroyed", message="")
+    )
+    return encode(lost)[0]
+
+
+def pop_reply(request_id: int = 9) -> bytes:
+    reply = gen.NPUDevicePopErrorScopeReply(gen.NPUDevicePopErrorScopeResolved(error=None))
+    return encode_reply(reply, request_id)[0]
+
+
+def test_a_reply_to_a_request_id_not_pending_is_missing_request_id():
+    assert service_kind(pop_reply(8)) == K.VALIDATION_ERROR_MESSAGE_HEADER_MISSING_REQUEST_ID
+    assert service_kind(pop_reply(9), frozenset()) == (
+        K.VALIDATION_ERROR_MESSAGE_HEADER_MISSING_REQUEST_ID
+    )
+
+
+def test_a_reply_without_a_request_id_is_missing_request_id():
+    data = bytearray(pop_reply())
+    data[12:16] = bytes(4)
+    assert service_kind(bytes(data)) == K.VALIDATION_ERROR_MESSAGE_HEADER_MISSING_REQUEST_ID
+
+
+def test_reply_and_event_flags():
+    data = bytearray(pop_reply())
+    data[8] = rt.FLAG_EXPECTS_REPLY  # the service never expects a reply
+    assert service_kind(bytes(data)) == K.VALIDATION_ERROR_MESSAGE_HEADER_INVALID_FLAGS
+    event = bytearray(lost_payload())
+    event[8], event[12] = rt.FLAG_EXPECTS_REPLY, 9
+    assert service_kind(bytes(event)) == K.VALIDATION_ERROR_MESSAGE_HEADER_INVALID_FLAGS
+    event[8] = rt.FLAG_IS_REPLY  # an event ordinal is no reply
+    assert service_kind(bytes(event)) == K.VALIDATION_ERROR_MESSAGE_HEADER_UNKNOWN_METHOD
+
+
+def test_a_reply_to_a_send_method_and_an_unknown_event_are_unknown_method():
+    destroy = header(0x00030002, struct.pack("<II", 0, 0), flags=rt.FLAG_IS_REPLY, request_id=9)
+    assert service_kind(destroy) == K.VALIDATION_ERROR_MESSAGE_HEADER_UNKNOWN_METHOD
+    data = bytearray(lost_payload())
+    data[4:8] = struct.pack("<I", 0x00038003)
+    assert service_kind(bytes(data)) == K.VALIDATION_ERROR_MESSAGE_HEADER_UNKNOWN_METHOD
+
+
+def test_settled_tag_unknown_is_unknown_union_tag():
+    data = bytearray(pop_reply())
+    assert data[16:24] == struct.pack("<II", 0, 0)
+    data[16] = 2
+    assert service_kind(bytes(data)) == K.VALIDATION_ERROR_UNKNOWN_UNION_TAG
+
+
+def test_rejection_exception_out_of_range_is_unknown_enum_value():
+    rejected = gen.NPUDevicePopErrorScopeReply(gen.Rejection("OperationError", "empty"))
+    data = bytearray(encode_reply(rejected)[0])
+    assert data[24:28] == struct.pack("<I", 2)
+    data[24] = 4
+    assert service_kind(bytes(data)) == K.VALIDATION_ERROR_UNKNOWN_ENUM_VALUE
+
+
+def _truncations(payload: bytes):
+    for cut in range(len(payload)):
+        yield payload[:cut]
+        if cut >= rt.MESSAGE_HEADER_SIZE and cut % 8 == 0:
+            yield struct.pack("<I", cut) + payload[4:cut]
+
+
+@pytest.mark.parametrize("m", REPLIES, ids=[m.name for m in REPLIES])
+def test_reply_truncations_raise_bad_message_only(m):
+    for reply in sample_replies(m, 1, True):
+        payload, fds = encode_reply(reply)
+        for candidate in _truncations(payload):
+            with pytest.raises(BadMessage):
+                decode_service(candidate, fds)
+
+
+@pytest.mark.parametrize("e", EVENTS, ids=[e.name for e in EVENTS])
+def test_event_truncations_raise_bad_message_only(e):
+    payload, _ = encode(sample_struct(e.struct, gen.EVENTS[e.ordinal], 1, True))
+    for candidate in _truncations(payload):
+        with pytest.raises(BadMessage):
+            decode_service(candidate)

@@ -423,3 +423,71 @@ def test_validate_only_reports_wire_errors(tmp_path):
         """,
         build=False,
     ) == ["a.idl:1:68: I.f is [Wire=send] but has no [WireOrdinal=N]"]
+
+
+# --- unions, graph op structs, value structs, replies and events (§2.3, §3.3, §5) -------------
+
+
+def _struct(webnpu, name: str) -> wire_model.WireStruct:
+    return next(s for s in webnpu.structs if s.name == name)
+
+
+def test_npu_number_is_a_union_in_flattened_member_order(webnpu):
+    clamp = next(op for op in webnpu.graph_ops if op.name == "clamp")
+    number = {f.name: f for f in clamp.struct.fields}["minValue"]
+    assert number.optional and isinstance(number.type, wire_model.Union)
+    assert [(a.tag, a.name, str(a.type)) for a in number.type.arms] == [
+        (0, "bigint", "i128"),
+        (1, "unrestricted double", "f64"),
+    ]
+    assert number.type.min_size == 16  # tag word + the double
+
+
+def test_graph_op_struct_layout(webnpu):
+    gemm = next(op for op in webnpu.graph_ops if op.name == "gemm")
+    assert (gemm.slots, gemm.optional_slots, gemm.variadic_slot) == (("a", "b"), ("c",), None)
+    assert gemm.attributes == ("aTranspose", "alpha", "bTranspose", "beta")
+    # f64s first, then the u32s (output id, slots, c) in declaration order, then the bools.
+    assert gemm.struct.fixed.format == "<ddIIIIBB"
+    assert [s.name for s in gemm.struct.fixed.slots] == [
+        "alpha", "beta", "output_id", "a", "b", "c", "aTranspose", "bTranspose"
+    ]  # fmt: skip
+    concat = next(op for op in webnpu.graph_ops if op.name == "concat")
+    assert concat.variadic_slot == "inputs" and concat.slots == ()
+
+
+def test_graph_description_is_laid_out_and_build_carries_it(webnpu):
+    description = _struct(webnpu, "GraphDescription")
+    assert [f.name for f in description.fields] == [
+        "inputs", "constants", "operations", "outputs", "constant_data"
+    ]  # fmt: skip
+    operations = description.fields[2].type
+    assert [a.tag for a in operations.element.arms] == [op.number for op in webnpu.graph_ops]
+    assert _struct(webnpu, "GraphConstant").fixed.format == "<QQI"
+    build = next(m for m in webnpu.messages if m.name == "NPUGraphBuilder.build")
+    assert [f.name for f in build.request.fields] == ["self", "result", "graph"]
+    assert wire_model.type_derived(build.request.fields[2].type)
+
+
+def test_value_interfaces_cross_as_structs(webnpu):
+    features = _struct(webnpu, "NPUSupportedFeatures")
+    assert [(f.name, str(f.type)) for f in features.fields] == [("values", "array<string>")]
+    lost = _struct(webnpu, "NPUDeviceLostInfo")
+    assert [f.name for f in lost.fields] == ["reason", "message"]
+    adapter = next(m for m in webnpu.messages if m.name == "NPU.requestAdapter")
+    assert [(f.name, f.optional) for f in adapter.reply.fields] == [
+        ("features", True), ("limits", True), ("info", True)
+    ]  # fmt: skip
+    assert [str(f.type) for f in _struct(webnpu, "Rejection").fields] == [
+        "enum RejectionException", "string"
+    ]  # fmt: skip
+
+
+def test_events_carry_their_object_then_the_payload(webnpu):
+    lost, uncaptured = webnpu.events
+    assert [(f.name, str(f.type)) for f in lost.struct.fields] == [
+        ("self", "Handle<NPUDevice>"), ("info", "struct NPUDeviceLostInfo")
+    ]  # fmt: skip
+    assert [(f.name, str(f.type)) for f in uncaptured.struct.fields] == [
+        ("self", "Handle<NPUDevice>"), ("error", "ErrorReport")
+    ]  # fmt: skip

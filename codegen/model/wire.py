@@ -12,8 +12,10 @@ Wire types are the typed `WireType` dataclasses below; every struct (message pay
 dictionaries used on the wire, record entries, `ErrorReport`) carries its `FixedLayout` and
 presence bits (§3.3), computed once here for every target.
 
-Not here yet (docs/wire.md §2, §3, §5): unions (`NPUNumber`), the structs of [WireValue]
-interfaces (replies), `GraphDescription` and the graph op attribute structs, the schema hash.
+Also laid out here: unions (`NPUNumber`, and `GraphOperation` whose arms are the graph op
+structs of §5), the structs of [WireValue] interfaces, the core `Rejection` of replies (§2.3),
+`GraphDescription` with its parts (§5), and one struct per event (its object's handle, then the
+payload). Not here yet: the schema hash (§2.4).
 """
 
 from __future__ import annotations
@@ -248,8 +250,8 @@ class Record:
 class StructRef:
     """A nested struct: a dictionary, a [WireValue] interface or a core struct (§2.5).
 
-    `derived` is False for core structs and [WireValue] interfaces the model does not lay out
-    yet (GraphDescription, §5); targets skip the messages that use them.
+    `derived` is False for a struct the model does not lay out; targets skip the messages that
+    use one. (Every struct of webnpu.idl is laid out today.)
     """
 
     name: str
@@ -263,13 +265,45 @@ class StructRef:
         return self.name if self.core else f"struct {self.name}"
 
 
-WireType = Scalar | Enum | Handle | SharedMemoryRef | String | Bytes | Array | Record | StructRef
+@dataclass(frozen=True)
+class UnionArm:
+    tag: int  # the u32 union tag: member index in flattened order, or the graph op number
+    name: str
+    type: WireType
+
+
+@dataclass(frozen=True)
+class Union:
+    """`u32 tag, u32 0`, then the arm's encoding padded to 8 (§3.3). `NPUNumber`'s arms are
+    scalars (bigint, unrestricted double); `GraphOperation`'s are the graph op structs (§5)."""
+
+    name: str
+    arms: tuple[UnionArm, ...]
+    kind: str = field(default="union", init=False, repr=False)
+    fixed = False
+
+    @property
+    def min_size(self) -> int:
+        sizes = [
+            a.type.size + -a.type.size % 8 if a.type.fixed else a.type.min_size for a in self.arms
+        ]
+        return 8 + min(sizes)
+
+    def __str__(self) -> str:
+        return f"union {self.name}"
+
+
+WireType = (
+    Scalar | Enum | Handle | SharedMemoryRef | String | Bytes | Array | Record | StructRef | Union
+)
 
 
 def type_derived(t: WireType) -> bool:
     """Whether every struct inside `t` has a layout in the model."""
     if isinstance(t, StructRef):
         return t.derived
+    if isinstance(t, Union):
+        return all(type_derived(a.type) for a in t.arms)
     if isinstance(t, Array):
         return type_derived(t.element)
     if isinstance(t, Record):
@@ -389,7 +423,11 @@ class WireMessage:
 
 @dataclass(frozen=True)
 class WireEvent:
-    """A service-to-client event: `interface << 16 | 0x8000 | N`."""
+    """A service-to-client event: `interface << 16 | 0x8000 | N`.
+
+    `struct` is its payload on the wire: `self`, the handle of the object it concerns (so a
+    client with several devices knows which one), then the payload (`NPUDeviceLostInfo` as
+    `info`, `ErrorReport` as `error`)."""
 
     name: str
     interface: str
@@ -397,13 +435,25 @@ class WireEvent:
     ordinal: int
     payload: str
     location: str = ""
+    struct: WireStruct | None = None
 
 
 @dataclass(frozen=True)
 class WireGraphOp:
+    """A graph operation kind (§5): its number (the `GraphOperation` union tag) and its struct
+    `{u32 output_id; string label; operand slots; attributes}`. `slots` are the IDL names of
+    its required operand arguments, `optional_slots` the NPUOperand members of its options
+    (u32, 0 = NO_OPERAND), `variadic_slot` the `sequence<NPUOperand>` argument (concat), and
+    `attributes` the IDL names of every other field, in struct order."""
+
     name: str
     number: int
     location: str = ""
+    slots: tuple[str, ...] = ()
+    optional_slots: tuple[str, ...] = ()
+    variadic_slot: str | None = None
+    attributes: tuple[str, ...] = ()
+    struct: WireStruct | None = None
 
 
 @dataclass(frozen=True)
@@ -718,8 +768,20 @@ class _Deriver:
                     f"event number {number} of {self.where} is already used by {clash.name}",
                 )
                 return
-            payload = _spell(t.arguments[0]) if t.kind == "Promise" else "ErrorReport"
-            events.append(WireEvent(self.where, d.name, m.name, ordinal, payload, m.location))
+            if t.kind == "Promise":
+                payload, value = _spell(t.arguments[0]), self._wire_type(t.arguments[0])
+                field_name = "info"
+            else:
+                payload, value, field_name = "ErrorReport", self._error_report(), "error"
+            if isinstance(value, _Problem):
+                self.error(m.location, f"the payload of {self.where} {value.text}")
+                return
+            struct = make_struct(
+                self.where, [("self", Handle(d.name), False), (field_name, value, False)]
+            )
+            events.append(
+                WireEvent(self.where, d.name, m.name, ordinal, payload, m.location, struct)
+            )
 
     def _graph_op(self, m, numbers: dict[int, WireGraphOp]) -> WireGraphOp | None:
         returns = m.return_type
@@ -740,9 +802,60 @@ class _Deriver:
                 f"{numbers[number].name}",
             )
             return None
-        op = WireGraphOp(m.name, number, m.location)
+        op = self._graph_op_struct(m, number)
+        if op is None:
+            return None
         numbers[number] = op
         return op
+
+    def _is_operand(self, t: ir.Type) -> bool:
+        target = self.interfaces.get(t.name) if t.kind == "interface" else None
+        return target is not None and target.kind == "operand"
+
+    def _graph_op_struct(self, m, number: int) -> WireGraphOp | None:
+        """The op's struct (§5): output id and label, operand slots as u32 ids (in argument
+        order), then every other argument and options member under its IDL name."""
+        fields: list[tuple] = [("output_id", _U32, False), ("label", String(), False)]
+        slots, optional_slots, attributes, variadic = [], [], [], None
+        members: list[tuple] = []  # (name, ir type, optional, from the options dictionary)
+        for arg in m.arguments:
+            t = arg.type
+            if t.kind == "dictionary" and arg.optional:  # the options: flattened
+                for member in self.model.all_dictionary_members(t.name):
+                    if member.name == "label":
+                        continue
+                    optional = member.type.nullable or (
+                        not member.required and member.default is None
+                    )
+                    members.append((member.name, member.type, optional, True))
+            else:
+                members.append((arg.name, t, arg.optional and arg.default is None, False))
+        for name, t, optional, in_options in members:
+            if self._is_operand(t):
+                (optional_slots if in_options else slots).append(name)
+                fields.append((name, _U32, False))  # optional ones: 0 = NO_OPERAND, no bit
+                continue
+            if t.kind == "sequence" and self._is_operand(t.arguments[0]):
+                variadic = name
+                fields.append((name, Array(_U32), False))
+                continue
+            wire_type = self._wire_type(t)
+            if isinstance(wire_type, _Problem):
+                self.error(m.location, f"argument '{name}' of {self.where} {wire_type.text}")
+                return None
+            attributes.append(name)
+            fields.append((name, wire_type, optional))
+        struct = make_struct(f"GraphOp.{m.name}", fields)
+        return WireGraphOp(
+            m.name,
+            number,
+            m.location,
+            tuple(slots),
+            tuple(optional_slots),
+            variadic,
+            tuple(attributes),
+            struct,
+        )
 
     def _check_pairs(self, d: ir.Interface, kinds: dict[str, list]) -> None:
         commands, finishes = kinds.get("command", []), kinds.get("finish", [])
@@ -850,7 +963,7 @@ class _Deriver:
             fields += [("command_count", _U32, False), ("commands", Bytes(), False)]
         if kind == "build":
             fields = [f for f in fields if f[0] not in {a.name for a in arguments}]
-            fields.append(("graph", StructRef("GraphDescription", core=True, derived=False), False))
+            fields.append(("graph", StructRef("GraphDescription", core=True), False))
         if not ok:
             return None
         name = f"{d.name}.{m.name}"
@@ -902,6 +1015,81 @@ class _Deriver:
             self.structs[name] = make_struct(name, fields)
         return StructRef(name, core=True, min_size=self.structs[name].min_size)
 
+    def _core(self, name: str, fields) -> StructRef:
+        """A core struct (§2.5), laid out once."""
+        if name not in self.structs:
+            self.structs[name] = make_struct(name, fields)
+        return StructRef(name, core=True, min_size=self.structs[name].min_size)
+
+    def rejection(self) -> StructRef:
+        """`Rejection {u32 exception; string message}`, the rejected arm of `Settled` (§2.3)."""
+        return self._core(
+            "Rejection", [("exception", REJECTION_EXCEPTION, False), ("message", String(), False)]
+        )
+
+    def graph_description(self, graph_ops: list[WireGraphOp]) -> None:
+        """`GraphDescription` and its parts (§5); the operations are the `GraphOperation` union
+        of the graph op structs, tagged by op number."""
+        descriptor = self._dictionary(self.model_type("NPUTensorDescriptor"), False)
+        if isinstance(descriptor, _Problem):
+            return
+        for op in graph_ops:
+            self.structs[op.struct.name] = op.struct
+        arms = tuple(
+            UnionArm(op.number, op.name, StructRef(op.struct.name, min_size=op.struct.min_size))
+            for op in sorted(graph_ops, key=lambda g: g.number)
+        )
+        string = String(_LIMIT["WIRE_MAX_STRING_BYTES"])
+        graph_input = self._core(
+            "GraphInput",
+            [("id", _U32, False), ("name", string, False), ("descriptor", descriptor, False)],
+        )
+        graph_constant = self._core(
+            "GraphConstant",
+            [
+                ("offset", Scalar("u64", "Q"), False),
+                ("length", Scalar("u64", "Q"), False),
+                ("id", _U32, False),
+                ("descriptor", descriptor, False),
+            ],
+        )
+        graph_output = self._core("GraphOutput", [("id", _U32, False), ("name", string, False)])
+        self._core(
+            "GraphDescription",
+            [
+                ("inputs", Array(graph_input), False),
+                ("constants", Array(graph_constant), False),
+                ("operations", Array(Union("GraphOperation", arms)), False),
+                ("outputs", Array(graph_output), False),
+                ("constant_data", Bytes(), False),
+            ],
+        )
+
+    def model_type(self, name: str) -> ir.Type:
+        return ir.Type(kind="dictionary", name=name)
+
+    def _value_struct(self, name: str) -> StructRef | _Problem:
+        """A [WireValue] interface: its readonly attributes in member order; a
+        `setlike<DOMString>` crosses as `array<string>` named `values` (§1.1)."""
+        if name in self.structs:
+            return StructRef(name, min_size=self.structs[name].min_size)
+        fields = []
+        for member in self.model[name].members:
+            if isinstance(member, ir.Attribute) and member.readonly:
+                wire_type = self._wire_type(member.type)
+            elif isinstance(member, ir.Declaration) and member.kind == "setlike":
+                wire_type = self._wire_type(
+                    ir.Type(kind="sequence", name="sequence", arguments=member.types)
+                )
+                member = ir.Argument("values", member.types[0])
+            else:
+                continue
+            if isinstance(wire_type, _Problem):
+                return _Problem(f"(member {name}.{member.name}) {wire_type.text}")
+            fields.append((member.name, wire_type, False))
+        self.structs[name] = make_struct(name, fields)
+        return StructRef(name, min_size=self.structs[name].min_size)
+
     def _dictionary(self, t: ir.Type, allow_operand: bool) -> StructRef | _Problem:
         """A dictionary as a nested struct over `all_dictionary_members()` (§3.3)."""
         name = t.name
@@ -949,8 +1137,8 @@ class _Deriver:
                 return _Problem(f"has type {_spell(t)}, which is not a wire interface")
             if target.kind == "object":
                 return Handle(t.name, t.nullable)
-            if target.kind == "value":  # laid out with the replies (not derived yet)
-                return StructRef(t.name, derived=False)
+            if target.kind == "value":
+                return self._value_struct(t.name)
             if target.kind == "operand" and allow_operand:
                 return _U32
             return _Problem(
@@ -959,6 +1147,16 @@ class _Deriver:
             )
         if t.kind == "dictionary":
             return self._dictionary(t, allow_operand)
+        if t.kind == "union":  # NPUNumber: u32 tag (flattened member index), then the member
+            arms = []
+            for tag, member in enumerate(t.arguments):
+                arm = self._wire_type(member, allow_operand)
+                if isinstance(arm, _Problem):
+                    return arm
+                if not arm.fixed:
+                    return _Problem(f"has type {_spell(t)}, a union with a non-scalar member")
+                arms.append(UnionArm(tag, _spell(member), arm))
+            return Union(t.typedef or _spell(t), tuple(arms))
         if t.kind == "enum":
             return Enum(t.name, tuple(v.value for v in self.model[t.name].values))
         if t.kind in ("sequence", "FrozenArray", "record"):
@@ -981,6 +1179,10 @@ class _Deriver:
         self.check_definition_kinds()
         self.derive_interfaces()
         messages, commands, events, graph_ops = self.derive_members()
+        if any(m.reply is not None for m in messages):
+            self.rejection()
+        if any(m.kind == "build" for m in messages):
+            self.graph_description(graph_ops)
         return WireModel(
             tuple(self.interfaces[n] for n in sorted(self.interfaces)),
             tuple(sorted(messages, key=lambda m: m.ordinal)),
@@ -992,6 +1194,10 @@ class _Deriver:
 
 
 _U32 = Scalar("u32", "I")
+# `Rejection.exception` (§2.5): the exception a rejected promise gets.
+REJECTION_EXCEPTION = Enum(
+    "RejectionException", ("TypeError", "RangeError", "OperationError", "AbortError")
+)
 
 
 @dataclass(frozen=True)

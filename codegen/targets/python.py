@@ -4,9 +4,11 @@ Everything about the bytes (field order, fixed layouts, presence bits, caps) com
 model (`codegen/model/wire.py`); the byte-level work is `python_service/wire/runtime.py`. This
 module only names things the Python way and renders `codegen/templates/python/`.
 
-Not generated yet (see docs/wire.md's status line): replies, events, and the messages whose
-payload includes a struct the model does not lay out yet (`NPUGraphBuilder.build`, whose
-`GraphDescription` is docs/wire.md §5).
+Generated: every request message and command, the replies (`Settled`) and events of the
+client direction, the structs they use (dictionaries, [WireValue] interfaces, core structs,
+graph op structs) and the unions (`NPUNumber`, `GraphOperation`). A message whose payload
+includes a struct the model does not lay out is listed as not generated in the module's
+docstring.
 """
 
 from __future__ import annotations
@@ -43,9 +45,19 @@ def class_name(name: str) -> str:
     return "_" + joined if name.startswith("record<") else joined
 
 
+def event_class(event: w.WireEvent) -> str:
+    """`NPUDevice.lost` -> `NPUDeviceLostEvent`; `NPUDevice.onuncapturederror` ->
+    `NPUDeviceUncapturederrorEvent` (an EventHandler's `on` prefix dropped)."""
+    member = event.member[2:] if event.member.startswith("on") else event.member
+    return class_name(f"{event.interface}.{member}") + "Event"
+
+
 def _walk(t: w.WireType):
     yield t
-    if isinstance(t, w.Array):
+    if isinstance(t, w.Union):
+        for arm in t.arms:
+            yield from _walk(arm.type)
+    elif isinstance(t, w.Array):
         yield from _walk(t.element)
     elif isinstance(t, w.Record):
         yield from _walk(t.key)
@@ -75,18 +87,33 @@ def generate(model: Model, context: Context) -> list[OutputFile]:
     structs = list(wire.structs)
     entries: dict[str, w.WireStruct] = {}
     enums: dict[str, w.Enum] = {}
-    all_structs = structs + [m.request for m in messages + commands]
+    replies = [m for m in messages if m.reply is not None]
+    events = [e for e in wire.events if e.struct is not None]
+    unions: dict[str, w.Union] = {}
+    all_structs = (
+        structs
+        + [m.request for m in messages + commands]
+        + [m.reply for m in replies]
+        + [e.struct for e in events]
+    )
     for t in _structs_types(all_structs):
         if isinstance(t, w.Record):
             entries.setdefault(t.entry.name, t.entry)
         if isinstance(t, w.Enum):
             enums.setdefault(t.name, t)
+        if isinstance(t, w.Union):
+            unions.setdefault(t.name, t)
     for t in _structs_types(entries.values()):
         if isinstance(t, w.Enum):
             enums.setdefault(t.name, t)
     text = render(
         "python/wire.py.jinja",
-        {"py_name": py_name, "const_name": const_name, "class_name": class_name},
+        {
+            "py_name": py_name,
+            "const_name": const_name,
+            "class_name": class_name,
+            "event_class": event_class,
+        },
         api_name=context.api_name,
         limits=wire.limits,
         enums=sorted(enums.values(), key=lambda e: e.name),
@@ -96,6 +123,10 @@ def generate(model: Model, context: Context) -> list[OutputFile]:
         commands=commands,
         pending=pending,
         roots=roots,
+        replies=replies,
+        events=events,
+        unions=[unions[k] for k in sorted(unions)],
+        ops={op.struct.name: op for op in wire.graph_ops if op.struct is not None},
     )
     init = render("python/__init__.py.jinja", api_name=context.api_name)
     return [

@@ -10,16 +10,19 @@
 
 IDL enums are their string values here (the wire carries the index); handles are `rt.Handle`;
 `Bytes` is `bytes` inline or an `rt.SharedMemoryClaim`; records are dicts (order kept).
+Replies (`<Method>Reply`, §2.3) and events (`<Interface><Event>Event`) go from the service to
+the client: `read_service_message(r, pending)` decodes them. Graph ops are `GraphOp<Op>`
+classes, the arms of the `GraphOperation` union (§5); `python_service/wire/graph.py` converts a
+`GraphDescription` to and from `python_service.shared.graph`.
 
-Not generated yet (their payloads need structs the model does not lay out yet, docs/wire.md §5):
-NPUGraphBuilder.build.
+Not generated yet: the schema hash and `hello` (docs/wire.md §2.4).
 """
 
 from __future__ import annotations
 
+from collections.abc import Container
 from dataclasses import dataclass
 
-from python_service.bad_message import BadMessage, BadMessageKind
 from python_service.wire import runtime as rt
 
 # Limits (docs/wire.md §3.4), shared by both sides.
@@ -34,6 +37,15 @@ WIRE_MAX_COMMAND_STREAM_BYTES = 16777216
 WIRE_MAX_DEPTH = 8
 
 # IDL enums: the values in declaration order; the wire carries the index.
+NPU_CONV_2_D_FILTER_OPERAND_LAYOUT = (
+    "oihw",
+    "hwio",
+    "ohwi",
+    "ihwo",
+)
+_NPU_CONV_2_D_FILTER_OPERAND_LAYOUT_INDEX = {
+    value: i for i, value in enumerate(NPU_CONV_2_D_FILTER_OPERAND_LAYOUT)
+}
 NPU_DATA_TYPE = (
     "float32",
     "float16",
@@ -45,6 +57,11 @@ NPU_DATA_TYPE = (
     "uint8",
 )
 _NPU_DATA_TYPE_INDEX = {value: i for i, value in enumerate(NPU_DATA_TYPE)}
+NPU_DEVICE_LOST_REASON = (
+    "unknown",
+    "destroyed",
+)
+_NPU_DEVICE_LOST_REASON_INDEX = {value: i for i, value in enumerate(NPU_DEVICE_LOST_REASON)}
 NPU_ERROR_FILTER = (
     "validation",
     "out-of-memory",
@@ -56,83 +73,35 @@ NPU_FEATURE_NAME = (
     "tensor-int64",
 )
 _NPU_FEATURE_NAME_INDEX = {value: i for i, value in enumerate(NPU_FEATURE_NAME)}
+NPU_INPUT_OPERAND_LAYOUT = (
+    "nchw",
+    "nhwc",
+)
+_NPU_INPUT_OPERAND_LAYOUT_INDEX = {value: i for i, value in enumerate(NPU_INPUT_OPERAND_LAYOUT)}
 NPU_POWER_PREFERENCE = (
     "low-power",
     "high-performance",
 )
 _NPU_POWER_PREFERENCE_INDEX = {value: i for i, value in enumerate(NPU_POWER_PREFERENCE)}
+NPU_ROUNDING_TYPE = (
+    "floor",
+    "ceil",
+)
+_NPU_ROUNDING_TYPE_INDEX = {value: i for i, value in enumerate(NPU_ROUNDING_TYPE)}
+REJECTION_EXCEPTION = (
+    "TypeError",
+    "RangeError",
+    "OperationError",
+    "AbortError",
+)
+_REJECTION_EXCEPTION_INDEX = {value: i for i, value in enumerate(REJECTION_EXCEPTION)}
 
-_HANDLE = rt.Fixed("<II")
 _NULL_HANDLE = rt.Handle(0, 0)
 
 
-def _optional_index(index: dict, value: str | None) -> int:
-    """An optional enum in a fixed part: absent is encoded as zeros (docs/wire.md §3.3)."""
-    return 0 if value is None else index[value]
-
-
-def _write_handles(w: rt.MessageWriter, handles: tuple, cap: int) -> None:
-    w.count(len(handles), align8=False, cap=cap)
-    for handle in handles:
-        w.fixed(_HANDLE, *handle)
-    w.pad()
-
-
-def _read_handles(r: rt.MessageReader, cap: int) -> tuple:
-    n = r.count(8, align8=False, cap=cap)
-    handles = tuple(rt.check_handle(*r.fixed(_HANDLE)) for _ in range(n))
-    r.pad()
-    return handles
-
-
-def _write_enums(w: rt.MessageWriter, index: dict, values: tuple, cap: int) -> None:
-    w.scalar_array("I", [index[v] for v in values], cap)
-
-
-def _read_enums(r: rt.MessageReader, values: tuple, name: str, cap: int) -> tuple:
-    n = len(values)
-    return tuple(values[rt.check_enum(i, n, name)] for i in r.scalar_array("I", cap))
-
-
-def _write_strings(w: rt.MessageWriter, texts: tuple, cap: int, string_cap: int) -> None:
-    w.count(len(texts), align8=True, cap=cap)
-    for text in texts:
-        w.string(text, string_cap)
-
-
-def _read_strings(r: rt.MessageReader, cap: int, string_cap: int) -> tuple:
-    n = r.count(8, align8=True, cap=cap)
-    return tuple(r.string(string_cap) for _ in range(n))
-
-
-def _write_structs(w: rt.MessageWriter, items: tuple, cap: int) -> None:
-    w.count(len(items), align8=True, cap=cap)
-    for item in items:
-        item.encode(w)
-
-
-def _read_structs(r: rt.MessageReader, cls: type, cap: int) -> tuple:
-    n = r.count(cls.MIN_SIZE, align8=True, cap=cap)
-    return tuple(cls.decode(r) for _ in range(n))
-
-
-def _write_record(w: rt.MessageWriter, entry: type, items: dict, cap: int) -> None:
-    w.count(len(items), align8=True, cap=cap)
-    for key, value in items.items():
-        entry(key, value).encode(w)
-
-
-def _read_record(r: rt.MessageReader, entry: type, cap: int) -> dict:
-    n = r.count(entry.MIN_SIZE, align8=True, cap=cap)
-    items = {}
-    for _ in range(n):
-        item = entry.decode(r)
-        items[item.key] = item.value
-    if len(items) != n:  # keys are unique (docs/wire.md §3.3)
-        raise BadMessage(
-            BadMessageKind.VALIDATION_ERROR_DESERIALIZATION_FAILED, "duplicate record key"
-        )
-    return items
+def _encode(w: rt.MessageWriter, item) -> None:
+    """One struct element of an array (`rt.write_items`)."""
+    item.encode(w)
 
 
 # --- structs: dictionaries, core structs and record entries
@@ -152,7 +121,7 @@ class NPURequestAdapterOptions:
         w.fixed(
             self.FIXED,
             presence,
-            _optional_index(_NPU_POWER_PREFERENCE_INDEX, self.power_preference),
+            rt.optional_index(_NPU_POWER_PREFERENCE_INDEX, self.power_preference),
         )
 
     @classmethod
@@ -161,11 +130,127 @@ class NPURequestAdapterOptions:
         presence = rt.check_presence(f0, 1)
         if presence & 1:
             power_preference = NPU_POWER_PREFERENCE[rt.check_enum(f1, 2, "NPUPowerPreference")]
+
         else:
             rt.check_absent_zero((f1,), "powerPreference")
             power_preference = None
         return cls(
             power_preference,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class NPUSupportedFeatures:
+    """`NPUSupportedFeatures` (fixed part `<`, 0 bytes)."""
+
+    MIN_SIZE = 8
+
+    values: tuple[str, ...]
+
+    def encode(self, w: rt.MessageWriter) -> None:
+        rt.write_strings(w, self.values, 65536, 65536)
+
+    @classmethod
+    def decode(cls, r: rt.MessageReader) -> NPUSupportedFeatures:
+        values = rt.read_strings(r, 65536, 65536)
+        return cls(
+            values,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class NPUSupportedLimits:
+    """`NPUSupportedLimits` (fixed part `<QQQIIIIII`, 48 bytes)."""
+
+    FIXED = rt.Fixed("<QQQIIIIII")
+    MIN_SIZE = 48
+
+    max_buffer_size: int
+    max_tensor_rank: int
+    max_tensor_byte_length: int
+    max_graph_operands: int
+    max_model_byte_length: int
+    max_dispatch_inputs: int
+    max_dispatch_outputs: int
+    max_buffers_per_client: int
+    max_graphs_per_client: int
+
+    def encode(self, w: rt.MessageWriter) -> None:
+        w.fixed(
+            self.FIXED,
+            self.max_buffer_size,
+            self.max_tensor_byte_length,
+            self.max_model_byte_length,
+            self.max_tensor_rank,
+            self.max_graph_operands,
+            self.max_dispatch_inputs,
+            self.max_dispatch_outputs,
+            self.max_buffers_per_client,
+            self.max_graphs_per_client,
+        )
+
+    @classmethod
+    def decode(cls, r: rt.MessageReader) -> NPUSupportedLimits:
+        f0, f1, f2, f3, f4, f5, f6, f7, f8 = r.fixed(cls.FIXED)
+        max_buffer_size = f0
+
+        max_tensor_byte_length = f1
+
+        max_model_byte_length = f2
+
+        max_tensor_rank = f3
+
+        max_graph_operands = f4
+
+        max_dispatch_inputs = f5
+
+        max_dispatch_outputs = f6
+
+        max_buffers_per_client = f7
+
+        max_graphs_per_client = f8
+
+        return cls(
+            max_buffer_size,
+            max_tensor_rank,
+            max_tensor_byte_length,
+            max_graph_operands,
+            max_model_byte_length,
+            max_dispatch_inputs,
+            max_dispatch_outputs,
+            max_buffers_per_client,
+            max_graphs_per_client,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class NPUAdapterInfo:
+    """`NPUAdapterInfo` (fixed part `<`, 0 bytes)."""
+
+    MIN_SIZE = 32
+
+    vendor: str
+    architecture: str
+    device: str
+    description: str
+
+    def encode(self, w: rt.MessageWriter) -> None:
+        w.string(self.vendor, 65536)
+        w.string(self.architecture, 65536)
+        w.string(self.device, 65536)
+        w.string(self.description, 65536)
+
+    @classmethod
+    def decode(cls, r: rt.MessageReader) -> NPUAdapterInfo:
+        vendor = r.string(65536)
+        architecture = r.string(65536)
+        device = r.string(65536)
+        description = r.string(65536)
+        return cls(
+            vendor,
+            architecture,
+            device,
+            description,
         )
 
 
@@ -208,9 +293,9 @@ class NPUDeviceDescriptor:
         )
         w.string(self.label, 65536)
         self.default_queue.encode(w)
-        _write_enums(w, _NPU_FEATURE_NAME_INDEX, self.required_features, 65536)
+        rt.write_enums(w, _NPU_FEATURE_NAME_INDEX, self.required_features, 65536)
         if self.required_limits is not None:
-            _write_record(w, _RecordStringU64, self.required_limits, 65536)
+            rt.write_record(w, _RecordStringU64, self.required_limits, 65536)
 
     @classmethod
     def decode(cls, r: rt.MessageReader) -> NPUDeviceDescriptor:
@@ -218,10 +303,10 @@ class NPUDeviceDescriptor:
         presence = rt.check_presence(f0, 1)
         label = r.string(65536)
         default_queue = NPUQueueDescriptor.decode(r)
-        required_features = _read_enums(r, NPU_FEATURE_NAME, "NPUFeatureName", 65536)
+        required_features = rt.read_enums(r, NPU_FEATURE_NAME, "NPUFeatureName", 65536)
         required_limits = None
         if presence & 1:
-            required_limits = _read_record(r, _RecordStringU64, 65536)
+            required_limits = rt.read_record(r, _RecordStringU64, 65536)
         return cls(
             label,
             default_queue,
@@ -270,6 +355,7 @@ class NPUTensorDescriptor:
     def decode(cls, r: rt.MessageReader) -> NPUTensorDescriptor:
         (f0,) = r.fixed(cls.FIXED)
         data_type = NPU_DATA_TYPE[rt.check_enum(f0, 8, "NPUDataType")]
+
         shape = r.scalar_array("I", 8)
         return cls(
             data_type,
@@ -306,7 +392,9 @@ class NPUBufferDescriptor:
         f0, f1, f2 = r.fixed(cls.FIXED)
         presence = rt.check_presence(f1, 1)
         size = rt.check_enforce_range_u64(f0, "size")
+
         usage = f2
+
         label = r.string(65536)
         tensor = None
         if presence & 1:
@@ -342,6 +430,7 @@ class NPUTensorInfo:
     def decode(cls, r: rt.MessageReader) -> NPUTensorInfo:
         (f0,) = r.fixed(cls.FIXED)
         data_type = NPU_DATA_TYPE[rt.check_enum(f0, 8, "NPUDataType")]
+
         shape = r.scalar_array("I", 8)
         name = r.string(65536)
         return cls(
@@ -371,6 +460,35 @@ class NPUCommandEncoderDescriptor:
 
 
 @dataclass(frozen=True, slots=True)
+class NPUDeviceLostInfo:
+    """`NPUDeviceLostInfo` (fixed part `<I`, 8 bytes)."""
+
+    FIXED = rt.Fixed("<I")
+    MIN_SIZE = 16
+
+    reason: str
+    message: str
+
+    def encode(self, w: rt.MessageWriter) -> None:
+        w.fixed(
+            self.FIXED,
+            _NPU_DEVICE_LOST_REASON_INDEX[self.reason],
+        )
+        w.string(self.message, 65536)
+
+    @classmethod
+    def decode(cls, r: rt.MessageReader) -> NPUDeviceLostInfo:
+        (f0,) = r.fixed(cls.FIXED)
+        reason = NPU_DEVICE_LOST_REASON[rt.check_enum(f0, 2, "NPUDeviceLostReason")]
+
+        message = r.string(65536)
+        return cls(
+            reason,
+            message,
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class ErrorReport:
     """`ErrorReport` (fixed part `<I`, 8 bytes)."""
 
@@ -391,10 +509,1677 @@ class ErrorReport:
     def decode(cls, r: rt.MessageReader) -> ErrorReport:
         (f0,) = r.fixed(cls.FIXED)
         type = NPU_ERROR_FILTER[rt.check_enum(f0, 3, "NPUErrorFilter")]
+
         message = r.string(65536)
         return cls(
             type,
             message,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Rejection:
+    """`Rejection` (fixed part `<I`, 8 bytes)."""
+
+    FIXED = rt.Fixed("<I")
+    MIN_SIZE = 16
+
+    exception: str
+    message: str
+
+    def encode(self, w: rt.MessageWriter) -> None:
+        w.fixed(
+            self.FIXED,
+            _REJECTION_EXCEPTION_INDEX[self.exception],
+        )
+        w.string(self.message, 65536)
+
+    @classmethod
+    def decode(cls, r: rt.MessageReader) -> Rejection:
+        (f0,) = r.fixed(cls.FIXED)
+        exception = REJECTION_EXCEPTION[rt.check_enum(f0, 4, "RejectionException")]
+
+        message = r.string(65536)
+        return cls(
+            exception,
+            message,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class GraphOpAdd:
+    """`GraphOp.add` (fixed part `<III`, 16 bytes)."""
+
+    TAG = 1  # the `GraphOperation` union tag
+    OP = "add"
+    SLOTS = ("a", "b")
+    OPTIONAL_SLOTS = ()
+    VARIADIC_SLOT = None
+    ATTRIBUTES = ()
+    # IDL name -> dataclass field, for every slot and attribute.
+    FIELDS = {
+        "a": "a",
+        "b": "b",
+    }
+
+    FIXED = rt.Fixed("<III")
+    MIN_SIZE = 24
+
+    output_id: int
+    label: str
+    a: int
+    b: int
+
+    def encode(self, w: rt.MessageWriter) -> None:
+        w.fixed(
+            self.FIXED,
+            self.output_id,
+            self.a,
+            self.b,
+        )
+        w.string(self.label, 65536)
+
+    @classmethod
+    def decode(cls, r: rt.MessageReader) -> GraphOpAdd:
+        f0, f1, f2 = r.fixed(cls.FIXED)
+        output_id = f0
+
+        a = f1
+
+        b = f2
+
+        label = r.string(65536)
+        return cls(
+            output_id,
+            label,
+            a,
+            b,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class GraphOpSub:
+    """`GraphOp.sub` (fixed part `<III`, 16 bytes)."""
+
+    TAG = 2  # the `GraphOperation` union tag
+    OP = "sub"
+    SLOTS = ("a", "b")
+    OPTIONAL_SLOTS = ()
+    VARIADIC_SLOT = None
+    ATTRIBUTES = ()
+    # IDL name -> dataclass field, for every slot and attribute.
+    FIELDS = {
+        "a": "a",
+        "b": "b",
+    }
+
+    FIXED = rt.Fixed("<III")
+    MIN_SIZE = 24
+
+    output_id: int
+    label: str
+    a: int
+    b: int
+
+    def encode(self, w: rt.MessageWriter) -> None:
+        w.fixed(
+            self.FIXED,
+            self.output_id,
+            self.a,
+            self.b,
+        )
+        w.string(self.label, 65536)
+
+    @classmethod
+    def decode(cls, r: rt.MessageReader) -> GraphOpSub:
+        f0, f1, f2 = r.fixed(cls.FIXED)
+        output_id = f0
+
+        a = f1
+
+        b = f2
+
+        label = r.string(65536)
+        return cls(
+            output_id,
+            label,
+            a,
+            b,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class GraphOpMul:
+    """`GraphOp.mul` (fixed part `<III`, 16 bytes)."""
+
+    TAG = 3  # the `GraphOperation` union tag
+    OP = "mul"
+    SLOTS = ("a", "b")
+    OPTIONAL_SLOTS = ()
+    VARIADIC_SLOT = None
+    ATTRIBUTES = ()
+    # IDL name -> dataclass field, for every slot and attribute.
+    FIELDS = {
+        "a": "a",
+        "b": "b",
+    }
+
+    FIXED = rt.Fixed("<III")
+    MIN_SIZE = 24
+
+    output_id: int
+    label: str
+    a: int
+    b: int
+
+    def encode(self, w: rt.MessageWriter) -> None:
+        w.fixed(
+            self.FIXED,
+            self.output_id,
+            self.a,
+            self.b,
+        )
+        w.string(self.label, 65536)
+
+    @classmethod
+    def decode(cls, r: rt.MessageReader) -> GraphOpMul:
+        f0, f1, f2 = r.fixed(cls.FIXED)
+        output_id = f0
+
+        a = f1
+
+        b = f2
+
+        label = r.string(65536)
+        return cls(
+            output_id,
+            label,
+            a,
+            b,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class GraphOpDiv:
+    """`GraphOp.div` (fixed part `<III`, 16 bytes)."""
+
+    TAG = 4  # the `GraphOperation` union tag
+    OP = "div"
+    SLOTS = ("a", "b")
+    OPTIONAL_SLOTS = ()
+    VARIADIC_SLOT = None
+    ATTRIBUTES = ()
+    # IDL name -> dataclass field, for every slot and attribute.
+    FIELDS = {
+        "a": "a",
+        "b": "b",
+    }
+
+    FIXED = rt.Fixed("<III")
+    MIN_SIZE = 24
+
+    output_id: int
+    label: str
+    a: int
+    b: int
+
+    def encode(self, w: rt.MessageWriter) -> None:
+        w.fixed(
+            self.FIXED,
+            self.output_id,
+            self.a,
+            self.b,
+        )
+        w.string(self.label, 65536)
+
+    @classmethod
+    def decode(cls, r: rt.MessageReader) -> GraphOpDiv:
+        f0, f1, f2 = r.fixed(cls.FIXED)
+        output_id = f0
+
+        a = f1
+
+        b = f2
+
+        label = r.string(65536)
+        return cls(
+            output_id,
+            label,
+            a,
+            b,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class GraphOpMax:
+    """`GraphOp.max` (fixed part `<III`, 16 bytes)."""
+
+    TAG = 5  # the `GraphOperation` union tag
+    OP = "max"
+    SLOTS = ("a", "b")
+    OPTIONAL_SLOTS = ()
+    VARIADIC_SLOT = None
+    ATTRIBUTES = ()
+    # IDL name -> dataclass field, for every slot and attribute.
+    FIELDS = {
+        "a": "a",
+        "b": "b",
+    }
+
+    FIXED = rt.Fixed("<III")
+    MIN_SIZE = 24
+
+    output_id: int
+    label: str
+    a: int
+    b: int
+
+    def encode(self, w: rt.MessageWriter) -> None:
+        w.fixed(
+            self.FIXED,
+            self.output_id,
+            self.a,
+            self.b,
+        )
+        w.string(self.label, 65536)
+
+    @classmethod
+    def decode(cls, r: rt.MessageReader) -> GraphOpMax:
+        f0, f1, f2 = r.fixed(cls.FIXED)
+        output_id = f0
+
+        a = f1
+
+        b = f2
+
+        label = r.string(65536)
+        return cls(
+            output_id,
+            label,
+            a,
+            b,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class GraphOpMin:
+    """`GraphOp.min` (fixed part `<III`, 16 bytes)."""
+
+    TAG = 6  # the `GraphOperation` union tag
+    OP = "min"
+    SLOTS = ("a", "b")
+    OPTIONAL_SLOTS = ()
+    VARIADIC_SLOT = None
+    ATTRIBUTES = ()
+    # IDL name -> dataclass field, for every slot and attribute.
+    FIELDS = {
+        "a": "a",
+        "b": "b",
+    }
+
+    FIXED = rt.Fixed("<III")
+    MIN_SIZE = 24
+
+    output_id: int
+    label: str
+    a: int
+    b: int
+
+    def encode(self, w: rt.MessageWriter) -> None:
+        w.fixed(
+            self.FIXED,
+            self.output_id,
+            self.a,
+            self.b,
+        )
+        w.string(self.label, 65536)
+
+    @classmethod
+    def decode(cls, r: rt.MessageReader) -> GraphOpMin:
+        f0, f1, f2 = r.fixed(cls.FIXED)
+        output_id = f0
+
+        a = f1
+
+        b = f2
+
+        label = r.string(65536)
+        return cls(
+            output_id,
+            label,
+            a,
+            b,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class GraphOpPow:
+    """`GraphOp.pow` (fixed part `<III`, 16 bytes)."""
+
+    TAG = 7  # the `GraphOperation` union tag
+    OP = "pow"
+    SLOTS = ("a", "b")
+    OPTIONAL_SLOTS = ()
+    VARIADIC_SLOT = None
+    ATTRIBUTES = ()
+    # IDL name -> dataclass field, for every slot and attribute.
+    FIELDS = {
+        "a": "a",
+        "b": "b",
+    }
+
+    FIXED = rt.Fixed("<III")
+    MIN_SIZE = 24
+
+    output_id: int
+    label: str
+    a: int
+    b: int
+
+    def encode(self, w: rt.MessageWriter) -> None:
+        w.fixed(
+            self.FIXED,
+            self.output_id,
+            self.a,
+            self.b,
+        )
+        w.string(self.label, 65536)
+
+    @classmethod
+    def decode(cls, r: rt.MessageReader) -> GraphOpPow:
+        f0, f1, f2 = r.fixed(cls.FIXED)
+        output_id = f0
+
+        a = f1
+
+        b = f2
+
+        label = r.string(65536)
+        return cls(
+            output_id,
+            label,
+            a,
+            b,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class GraphOpMatmul:
+    """`GraphOp.matmul` (fixed part `<III`, 16 bytes)."""
+
+    TAG = 8  # the `GraphOperation` union tag
+    OP = "matmul"
+    SLOTS = ("a", "b")
+    OPTIONAL_SLOTS = ()
+    VARIADIC_SLOT = None
+    ATTRIBUTES = ()
+    # IDL name -> dataclass field, for every slot and attribute.
+    FIELDS = {
+        "a": "a",
+        "b": "b",
+    }
+
+    FIXED = rt.Fixed("<III")
+    MIN_SIZE = 24
+
+    output_id: int
+    label: str
+    a: int
+    b: int
+
+    def encode(self, w: rt.MessageWriter) -> None:
+        w.fixed(
+            self.FIXED,
+            self.output_id,
+            self.a,
+            self.b,
+        )
+        w.string(self.label, 65536)
+
+    @classmethod
+    def decode(cls, r: rt.MessageReader) -> GraphOpMatmul:
+        f0, f1, f2 = r.fixed(cls.FIXED)
+        output_id = f0
+
+        a = f1
+
+        b = f2
+
+        label = r.string(65536)
+        return cls(
+            output_id,
+            label,
+            a,
+            b,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class GraphOpGemm:
+    """`GraphOp.gemm` (fixed part `<ddIIIIBB`, 40 bytes)."""
+
+    TAG = 9  # the `GraphOperation` union tag
+    OP = "gemm"
+    SLOTS = ("a", "b")
+    OPTIONAL_SLOTS = ("c",)
+    VARIADIC_SLOT = None
+    ATTRIBUTES = ("aTranspose", "alpha", "bTranspose", "beta")
+    # IDL name -> dataclass field, for every slot and attribute.
+    FIELDS = {
+        "a": "a",
+        "b": "b",
+        "aTranspose": "a_transpose",
+        "alpha": "alpha",
+        "bTranspose": "b_transpose",
+        "beta": "beta",
+        "c": "c",
+    }
+
+    FIXED = rt.Fixed("<ddIIIIBB")
+    MIN_SIZE = 48
+
+    output_id: int
+    label: str
+    a: int
+    b: int
+    a_transpose: bool
+    alpha: float
+    b_transpose: bool
+    beta: float
+    c: int
+
+    def encode(self, w: rt.MessageWriter) -> None:
+        w.fixed(
+            self.FIXED,
+            self.alpha,
+            self.beta,
+            self.output_id,
+            self.a,
+            self.b,
+            self.c,
+            self.a_transpose,
+            self.b_transpose,
+        )
+        w.string(self.label, 65536)
+
+    @classmethod
+    def decode(cls, r: rt.MessageReader) -> GraphOpGemm:
+        f0, f1, f2, f3, f4, f5, f6, f7 = r.fixed(cls.FIXED)
+        alpha = rt.check_finite(f0, "alpha")
+
+        beta = rt.check_finite(f1, "beta")
+
+        output_id = f2
+
+        a = f3
+
+        b = f4
+
+        c = f5
+
+        a_transpose = rt.check_bool(f6)
+
+        b_transpose = rt.check_bool(f7)
+
+        label = r.string(65536)
+        return cls(
+            output_id,
+            label,
+            a,
+            b,
+            a_transpose,
+            alpha,
+            b_transpose,
+            beta,
+            c,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class GraphOpConv2d:
+    """`GraphOp.conv2d` (fixed part `<IIIIIIII`, 32 bytes)."""
+
+    TAG = 10  # the `GraphOperation` union tag
+    OP = "conv2d"
+    SLOTS = ("input", "filter")
+    OPTIONAL_SLOTS = ("bias",)
+    VARIADIC_SLOT = None
+    ATTRIBUTES = ("dilations", "filterLayout", "groups", "inputLayout", "padding", "strides")
+    # IDL name -> dataclass field, for every slot and attribute.
+    FIELDS = {
+        "input": "input",
+        "filter": "filter",
+        "bias": "bias",
+        "dilations": "dilations",
+        "filterLayout": "filter_layout",
+        "groups": "groups",
+        "inputLayout": "input_layout",
+        "padding": "padding",
+        "strides": "strides",
+    }
+
+    FIXED = rt.Fixed("<IIIIIIII")
+    MIN_SIZE = 40
+
+    output_id: int
+    label: str
+    input: int
+    filter: int
+    bias: int
+    dilations: tuple[int, ...] | None
+    filter_layout: str
+    groups: int
+    input_layout: str
+    padding: tuple[int, ...] | None
+    strides: tuple[int, ...] | None
+
+    def encode(self, w: rt.MessageWriter) -> None:
+        presence = int(self.dilations is not None)
+        presence |= (self.padding is not None) << 1
+        presence |= (self.strides is not None) << 2
+        w.fixed(
+            self.FIXED,
+            presence,
+            self.output_id,
+            self.input,
+            self.filter,
+            self.bias,
+            _NPU_CONV_2_D_FILTER_OPERAND_LAYOUT_INDEX[self.filter_layout],
+            self.groups,
+            _NPU_INPUT_OPERAND_LAYOUT_INDEX[self.input_layout],
+        )
+        w.string(self.label, 65536)
+        if self.dilations is not None:
+            w.scalar_array("I", self.dilations, 65536)
+        if self.padding is not None:
+            w.scalar_array("I", self.padding, 65536)
+        if self.strides is not None:
+            w.scalar_array("I", self.strides, 65536)
+
+    @classmethod
+    def decode(cls, r: rt.MessageReader) -> GraphOpConv2d:
+        f0, f1, f2, f3, f4, f5, f6, f7 = r.fixed(cls.FIXED)
+        presence = rt.check_presence(f0, 3)
+        output_id = f1
+
+        input = f2
+
+        filter = f3
+
+        bias = f4
+
+        filter_layout = NPU_CONV_2_D_FILTER_OPERAND_LAYOUT[
+            rt.check_enum(f5, 4, "NPUConv2dFilterOperandLayout")
+        ]
+
+        groups = f6
+
+        input_layout = NPU_INPUT_OPERAND_LAYOUT[rt.check_enum(f7, 2, "NPUInputOperandLayout")]
+
+        label = r.string(65536)
+        dilations = None
+        if presence & 1:
+            dilations = r.scalar_array("I", 65536)
+        padding = None
+        if presence & 2:
+            padding = r.scalar_array("I", 65536)
+        strides = None
+        if presence & 4:
+            strides = r.scalar_array("I", 65536)
+        return cls(
+            output_id,
+            label,
+            input,
+            filter,
+            bias,
+            dilations,
+            filter_layout,
+            groups,
+            input_layout,
+            padding,
+            strides,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class GraphOpAveragePool2d:
+    """`GraphOp.averagePool2d` (fixed part `<IIIII`, 24 bytes)."""
+
+    TAG = 11  # the `GraphOperation` union tag
+    OP = "averagePool2d"
+    SLOTS = ("input",)
+    OPTIONAL_SLOTS = ()
+    VARIADIC_SLOT = None
+    ATTRIBUTES = ("dilations", "layout", "padding", "roundingType", "strides", "windowDimensions")
+    # IDL name -> dataclass field, for every slot and attribute.
+    FIELDS = {
+        "input": "input",
+        "dilations": "dilations",
+        "layout": "layout",
+        "padding": "padding",
+        "roundingType": "rounding_type",
+        "strides": "strides",
+        "windowDimensions": "window_dimensions",
+    }
+
+    FIXED = rt.Fixed("<IIIII")
+    MIN_SIZE = 32
+
+    output_id: int
+    label: str
+    input: int
+    dilations: tuple[int, ...] | None
+    layout: str
+    padding: tuple[int, ...] | None
+    rounding_type: str
+    strides: tuple[int, ...] | None
+    window_dimensions: tuple[int, ...] | None
+
+    def encode(self, w: rt.MessageWriter) -> None:
+        presence = int(self.dilations is not None)
+        presence |= (self.padding is not None) << 1
+        presence |= (self.strides is not None) << 2
+        presence |= (self.window_dimensions is not None) << 3
+        w.fixed(
+            self.FIXED,
+            presence,
+            self.output_id,
+            self.input,
+            _NPU_INPUT_OPERAND_LAYOUT_INDEX[self.layout],
+            _NPU_ROUNDING_TYPE_INDEX[self.rounding_type],
+        )
+        w.string(self.label, 65536)
+        if self.dilations is not None:
+            w.scalar_array("I", self.dilations, 65536)
+        if self.padding is not None:
+            w.scalar_array("I", self.padding, 65536)
+        if self.strides is not None:
+            w.scalar_array("I", self.strides, 65536)
+        if self.window_dimensions is not None:
+            w.scalar_array("I", self.window_dimensions, 65536)
+
+    @classmethod
+    def decode(cls, r: rt.MessageReader) -> GraphOpAveragePool2d:
+        f0, f1, f2, f3, f4 = r.fixed(cls.FIXED)
+        presence = rt.check_presence(f0, 4)
+        output_id = f1
+
+        input = f2
+
+        layout = NPU_INPUT_OPERAND_LAYOUT[rt.check_enum(f3, 2, "NPUInputOperandLayout")]
+
+        rounding_type = NPU_ROUNDING_TYPE[rt.check_enum(f4, 2, "NPURoundingType")]
+
+        label = r.string(65536)
+        dilations = None
+        if presence & 1:
+            dilations = r.scalar_array("I", 65536)
+        padding = None
+        if presence & 2:
+            padding = r.scalar_array("I", 65536)
+        strides = None
+        if presence & 4:
+            strides = r.scalar_array("I", 65536)
+        window_dimensions = None
+        if presence & 8:
+            window_dimensions = r.scalar_array("I", 65536)
+        return cls(
+            output_id,
+            label,
+            input,
+            dilations,
+            layout,
+            padding,
+            rounding_type,
+            strides,
+            window_dimensions,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class GraphOpMaxPool2d:
+    """`GraphOp.maxPool2d` (fixed part `<IIIII`, 24 bytes)."""
+
+    TAG = 12  # the `GraphOperation` union tag
+    OP = "maxPool2d"
+    SLOTS = ("input",)
+    OPTIONAL_SLOTS = ()
+    VARIADIC_SLOT = None
+    ATTRIBUTES = ("dilations", "layout", "padding", "roundingType", "strides", "windowDimensions")
+    # IDL name -> dataclass field, for every slot and attribute.
+    FIELDS = {
+        "input": "input",
+        "dilations": "dilations",
+        "layout": "layout",
+        "padding": "padding",
+        "roundingType": "rounding_type",
+        "strides": "strides",
+        "windowDimensions": "window_dimensions",
+    }
+
+    FIXED = rt.Fixed("<IIIII")
+    MIN_SIZE = 32
+
+    output_id: int
+    label: str
+    input: int
+    dilations: tuple[int, ...] | None
+    layout: str
+    padding: tuple[int, ...] | None
+    rounding_type: str
+    strides: tuple[int, ...] | None
+    window_dimensions: tuple[int, ...] | None
+
+    def encode(self, w: rt.MessageWriter) -> None:
+        presence = int(self.dilations is not None)
+        presence |= (self.padding is not None) << 1
+        presence |= (self.strides is not None) << 2
+        presence |= (self.window_dimensions is not None) << 3
+        w.fixed(
+            self.FIXED,
+            presence,
+            self.output_id,
+            self.input,
+            _NPU_INPUT_OPERAND_LAYOUT_INDEX[self.layout],
+            _NPU_ROUNDING_TYPE_INDEX[self.rounding_type],
+        )
+        w.string(self.label, 65536)
+        if self.dilations is not None:
+            w.scalar_array("I", self.dilations, 65536)
+        if self.padding is not None:
+            w.scalar_array("I", self.padding, 65536)
+        if self.strides is not None:
+            w.scalar_array("I", self.strides, 65536)
+        if self.window_dimensions is not None:
+            w.scalar_array("I", self.window_dimensions, 65536)
+
+    @classmethod
+    def decode(cls, r: rt.MessageReader) -> GraphOpMaxPool2d:
+        f0, f1, f2, f3, f4 = r.fixed(cls.FIXED)
+        presence = rt.check_presence(f0, 4)
+        output_id = f1
+
+        input = f2
+
+        layout = NPU_INPUT_OPERAND_LAYOUT[rt.check_enum(f3, 2, "NPUInputOperandLayout")]
+
+        rounding_type = NPU_ROUNDING_TYPE[rt.check_enum(f4, 2, "NPURoundingType")]
+
+        label = r.string(65536)
+        dilations = None
+        if presence & 1:
+            dilations = r.scalar_array("I", 65536)
+        padding = None
+        if presence & 2:
+            padding = r.scalar_array("I", 65536)
+        strides = None
+        if presence & 4:
+            strides = r.scalar_array("I", 65536)
+        window_dimensions = None
+        if presence & 8:
+            window_dimensions = r.scalar_array("I", 65536)
+        return cls(
+            output_id,
+            label,
+            input,
+            dilations,
+            layout,
+            padding,
+            rounding_type,
+            strides,
+            window_dimensions,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class GraphOpRelu:
+    """`GraphOp.relu` (fixed part `<II`, 8 bytes)."""
+
+    TAG = 13  # the `GraphOperation` union tag
+    OP = "relu"
+    SLOTS = ("input",)
+    OPTIONAL_SLOTS = ()
+    VARIADIC_SLOT = None
+    ATTRIBUTES = ()
+    # IDL name -> dataclass field, for every slot and attribute.
+    FIELDS = {
+        "input": "input",
+    }
+
+    FIXED = rt.Fixed("<II")
+    MIN_SIZE = 16
+
+    output_id: int
+    label: str
+    input: int
+
+    def encode(self, w: rt.MessageWriter) -> None:
+        w.fixed(
+            self.FIXED,
+            self.output_id,
+            self.input,
+        )
+        w.string(self.label, 65536)
+
+    @classmethod
+    def decode(cls, r: rt.MessageReader) -> GraphOpRelu:
+        f0, f1 = r.fixed(cls.FIXED)
+        output_id = f0
+
+        input = f1
+
+        label = r.string(65536)
+        return cls(
+            output_id,
+            label,
+            input,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class GraphOpSigmoid:
+    """`GraphOp.sigmoid` (fixed part `<II`, 8 bytes)."""
+
+    TAG = 14  # the `GraphOperation` union tag
+    OP = "sigmoid"
+    SLOTS = ("input",)
+    OPTIONAL_SLOTS = ()
+    VARIADIC_SLOT = None
+    ATTRIBUTES = ()
+    # IDL name -> dataclass field, for every slot and attribute.
+    FIELDS = {
+        "input": "input",
+    }
+
+    FIXED = rt.Fixed("<II")
+    MIN_SIZE = 16
+
+    output_id: int
+    label: str
+    input: int
+
+    def encode(self, w: rt.MessageWriter) -> None:
+        w.fixed(
+            self.FIXED,
+            self.output_id,
+            self.input,
+        )
+        w.string(self.label, 65536)
+
+    @classmethod
+    def decode(cls, r: rt.MessageReader) -> GraphOpSigmoid:
+        f0, f1 = r.fixed(cls.FIXED)
+        output_id = f0
+
+        input = f1
+
+        label = r.string(65536)
+        return cls(
+            output_id,
+            label,
+            input,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class GraphOpTanh:
+    """`GraphOp.tanh` (fixed part `<II`, 8 bytes)."""
+
+    TAG = 15  # the `GraphOperation` union tag
+    OP = "tanh"
+    SLOTS = ("input",)
+    OPTIONAL_SLOTS = ()
+    VARIADIC_SLOT = None
+    ATTRIBUTES = ()
+    # IDL name -> dataclass field, for every slot and attribute.
+    FIELDS = {
+        "input": "input",
+    }
+
+    FIXED = rt.Fixed("<II")
+    MIN_SIZE = 16
+
+    output_id: int
+    label: str
+    input: int
+
+    def encode(self, w: rt.MessageWriter) -> None:
+        w.fixed(
+            self.FIXED,
+            self.output_id,
+            self.input,
+        )
+        w.string(self.label, 65536)
+
+    @classmethod
+    def decode(cls, r: rt.MessageReader) -> GraphOpTanh:
+        f0, f1 = r.fixed(cls.FIXED)
+        output_id = f0
+
+        input = f1
+
+        label = r.string(65536)
+        return cls(
+            output_id,
+            label,
+            input,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class GraphOpSoftmax:
+    """`GraphOp.softmax` (fixed part `<III`, 16 bytes)."""
+
+    TAG = 16  # the `GraphOperation` union tag
+    OP = "softmax"
+    SLOTS = ("input",)
+    OPTIONAL_SLOTS = ()
+    VARIADIC_SLOT = None
+    ATTRIBUTES = ("axis",)
+    # IDL name -> dataclass field, for every slot and attribute.
+    FIELDS = {
+        "input": "input",
+        "axis": "axis",
+    }
+
+    FIXED = rt.Fixed("<III")
+    MIN_SIZE = 24
+
+    output_id: int
+    label: str
+    input: int
+    axis: int
+
+    def encode(self, w: rt.MessageWriter) -> None:
+        w.fixed(
+            self.FIXED,
+            self.output_id,
+            self.input,
+            self.axis,
+        )
+        w.string(self.label, 65536)
+
+    @classmethod
+    def decode(cls, r: rt.MessageReader) -> GraphOpSoftmax:
+        f0, f1, f2 = r.fixed(cls.FIXED)
+        output_id = f0
+
+        input = f1
+
+        axis = f2
+
+        label = r.string(65536)
+        return cls(
+            output_id,
+            label,
+            input,
+            axis,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class GraphOpGelu:
+    """`GraphOp.gelu` (fixed part `<II`, 8 bytes)."""
+
+    TAG = 17  # the `GraphOperation` union tag
+    OP = "gelu"
+    SLOTS = ("input",)
+    OPTIONAL_SLOTS = ()
+    VARIADIC_SLOT = None
+    ATTRIBUTES = ()
+    # IDL name -> dataclass field, for every slot and attribute.
+    FIELDS = {
+        "input": "input",
+    }
+
+    FIXED = rt.Fixed("<II")
+    MIN_SIZE = 16
+
+    output_id: int
+    label: str
+    input: int
+
+    def encode(self, w: rt.MessageWriter) -> None:
+        w.fixed(
+            self.FIXED,
+            self.output_id,
+            self.input,
+        )
+        w.string(self.label, 65536)
+
+    @classmethod
+    def decode(cls, r: rt.MessageReader) -> GraphOpGelu:
+        f0, f1 = r.fixed(cls.FIXED)
+        output_id = f0
+
+        input = f1
+
+        label = r.string(65536)
+        return cls(
+            output_id,
+            label,
+            input,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class GraphOpClamp:
+    """`GraphOp.clamp` (fixed part `<III`, 16 bytes)."""
+
+    TAG = 18  # the `GraphOperation` union tag
+    OP = "clamp"
+    SLOTS = ("input",)
+    OPTIONAL_SLOTS = ()
+    VARIADIC_SLOT = None
+    ATTRIBUTES = ("maxValue", "minValue")
+    # IDL name -> dataclass field, for every slot and attribute.
+    FIELDS = {
+        "input": "input",
+        "maxValue": "max_value",
+        "minValue": "min_value",
+    }
+
+    FIXED = rt.Fixed("<III")
+    MIN_SIZE = 24
+
+    output_id: int
+    label: str
+    input: int
+    max_value: int | float | None
+    min_value: int | float | None
+
+    def encode(self, w: rt.MessageWriter) -> None:
+        presence = int(self.max_value is not None)
+        presence |= (self.min_value is not None) << 1
+        w.fixed(
+            self.FIXED,
+            presence,
+            self.output_id,
+            self.input,
+        )
+        w.string(self.label, 65536)
+        if self.max_value is not None:
+            _write_npu_number(w, self.max_value)
+        if self.min_value is not None:
+            _write_npu_number(w, self.min_value)
+
+    @classmethod
+    def decode(cls, r: rt.MessageReader) -> GraphOpClamp:
+        f0, f1, f2 = r.fixed(cls.FIXED)
+        presence = rt.check_presence(f0, 2)
+        output_id = f1
+
+        input = f2
+
+        label = r.string(65536)
+        max_value = None
+        if presence & 1:
+            max_value = _read_npu_number(r)
+        min_value = None
+        if presence & 2:
+            min_value = _read_npu_number(r)
+        return cls(
+            output_id,
+            label,
+            input,
+            max_value,
+            min_value,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class GraphOpReshape:
+    """`GraphOp.reshape` (fixed part `<II`, 8 bytes)."""
+
+    TAG = 19  # the `GraphOperation` union tag
+    OP = "reshape"
+    SLOTS = ("input",)
+    OPTIONAL_SLOTS = ()
+    VARIADIC_SLOT = None
+    ATTRIBUTES = ("newShape",)
+    # IDL name -> dataclass field, for every slot and attribute.
+    FIELDS = {
+        "input": "input",
+        "newShape": "new_shape",
+    }
+
+    FIXED = rt.Fixed("<II")
+    MIN_SIZE = 24
+
+    output_id: int
+    label: str
+    input: int
+    new_shape: tuple[int, ...]
+
+    def encode(self, w: rt.MessageWriter) -> None:
+        w.fixed(
+            self.FIXED,
+            self.output_id,
+            self.input,
+        )
+        w.string(self.label, 65536)
+        w.scalar_array("I", self.new_shape, 65536)
+
+    @classmethod
+    def decode(cls, r: rt.MessageReader) -> GraphOpReshape:
+        f0, f1 = r.fixed(cls.FIXED)
+        output_id = f0
+
+        input = f1
+
+        label = r.string(65536)
+        new_shape = r.scalar_array("I", 65536)
+        return cls(
+            output_id,
+            label,
+            input,
+            new_shape,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class GraphOpTranspose:
+    """`GraphOp.transpose` (fixed part `<III`, 16 bytes)."""
+
+    TAG = 20  # the `GraphOperation` union tag
+    OP = "transpose"
+    SLOTS = ("input",)
+    OPTIONAL_SLOTS = ()
+    VARIADIC_SLOT = None
+    ATTRIBUTES = ("permutation",)
+    # IDL name -> dataclass field, for every slot and attribute.
+    FIELDS = {
+        "input": "input",
+        "permutation": "permutation",
+    }
+
+    FIXED = rt.Fixed("<III")
+    MIN_SIZE = 24
+
+    output_id: int
+    label: str
+    input: int
+    permutation: tuple[int, ...] | None
+
+    def encode(self, w: rt.MessageWriter) -> None:
+        presence = int(self.permutation is not None)
+        w.fixed(
+            self.FIXED,
+            presence,
+            self.output_id,
+            self.input,
+        )
+        w.string(self.label, 65536)
+        if self.permutation is not None:
+            w.scalar_array("I", self.permutation, 65536)
+
+    @classmethod
+    def decode(cls, r: rt.MessageReader) -> GraphOpTranspose:
+        f0, f1, f2 = r.fixed(cls.FIXED)
+        presence = rt.check_presence(f0, 1)
+        output_id = f1
+
+        input = f2
+
+        label = r.string(65536)
+        permutation = None
+        if presence & 1:
+            permutation = r.scalar_array("I", 65536)
+        return cls(
+            output_id,
+            label,
+            input,
+            permutation,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class GraphOpConcat:
+    """`GraphOp.concat` (fixed part `<II`, 8 bytes)."""
+
+    TAG = 21  # the `GraphOperation` union tag
+    OP = "concat"
+    SLOTS = ()
+    OPTIONAL_SLOTS = ()
+    VARIADIC_SLOT = "inputs"
+    ATTRIBUTES = ("axis",)
+    # IDL name -> dataclass field, for every slot and attribute.
+    FIELDS = {
+        "inputs": "inputs",
+        "axis": "axis",
+    }
+
+    FIXED = rt.Fixed("<II")
+    MIN_SIZE = 24
+
+    output_id: int
+    label: str
+    inputs: tuple[int, ...]
+    axis: int
+
+    def encode(self, w: rt.MessageWriter) -> None:
+        w.fixed(
+            self.FIXED,
+            self.output_id,
+            self.axis,
+        )
+        w.string(self.label, 65536)
+        w.scalar_array("I", self.inputs, 65536)
+
+    @classmethod
+    def decode(cls, r: rt.MessageReader) -> GraphOpConcat:
+        f0, f1 = r.fixed(cls.FIXED)
+        output_id = f0
+
+        axis = f1
+
+        label = r.string(65536)
+        inputs = r.scalar_array("I", 65536)
+        return cls(
+            output_id,
+            label,
+            inputs,
+            axis,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class GraphOpSlice:
+    """`GraphOp.slice` (fixed part `<II`, 8 bytes)."""
+
+    TAG = 22  # the `GraphOperation` union tag
+    OP = "slice"
+    SLOTS = ("input",)
+    OPTIONAL_SLOTS = ()
+    VARIADIC_SLOT = None
+    ATTRIBUTES = ("starts", "sizes")
+    # IDL name -> dataclass field, for every slot and attribute.
+    FIELDS = {
+        "input": "input",
+        "starts": "starts",
+        "sizes": "sizes",
+    }
+
+    FIXED = rt.Fixed("<II")
+    MIN_SIZE = 32
+
+    output_id: int
+    label: str
+    input: int
+    starts: tuple[int, ...]
+    sizes: tuple[int, ...]
+
+    def encode(self, w: rt.MessageWriter) -> None:
+        w.fixed(
+            self.FIXED,
+            self.output_id,
+            self.input,
+        )
+        w.string(self.label, 65536)
+        w.scalar_array("I", self.starts, 65536)
+        w.scalar_array("I", self.sizes, 65536)
+
+    @classmethod
+    def decode(cls, r: rt.MessageReader) -> GraphOpSlice:
+        f0, f1 = r.fixed(cls.FIXED)
+        output_id = f0
+
+        input = f1
+
+        label = r.string(65536)
+        starts = r.scalar_array("I", 65536)
+        sizes = r.scalar_array("I", 65536)
+        return cls(
+            output_id,
+            label,
+            input,
+            starts,
+            sizes,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class GraphOpBatchNormalization:
+    """`GraphOp.batchNormalization` (fixed part `<dIIIIIII`, 40 bytes)."""
+
+    TAG = 23  # the `GraphOperation` union tag
+    OP = "batchNormalization"
+    SLOTS = ("input", "mean", "variance")
+    OPTIONAL_SLOTS = ("bias", "scale")
+    VARIADIC_SLOT = None
+    ATTRIBUTES = ("axis", "epsilon")
+    # IDL name -> dataclass field, for every slot and attribute.
+    FIELDS = {
+        "input": "input",
+        "mean": "mean",
+        "variance": "variance",
+        "axis": "axis",
+        "bias": "bias",
+        "epsilon": "epsilon",
+        "scale": "scale",
+    }
+
+    FIXED = rt.Fixed("<dIIIIIII")
+    MIN_SIZE = 48
+
+    output_id: int
+    label: str
+    input: int
+    mean: int
+    variance: int
+    axis: int
+    bias: int
+    epsilon: float
+    scale: int
+
+    def encode(self, w: rt.MessageWriter) -> None:
+        w.fixed(
+            self.FIXED,
+            self.epsilon,
+            self.output_id,
+            self.input,
+            self.mean,
+            self.variance,
+            self.axis,
+            self.bias,
+            self.scale,
+        )
+        w.string(self.label, 65536)
+
+    @classmethod
+    def decode(cls, r: rt.MessageReader) -> GraphOpBatchNormalization:
+        f0, f1, f2, f3, f4, f5, f6, f7 = r.fixed(cls.FIXED)
+        epsilon = rt.check_finite(f0, "epsilon")
+
+        output_id = f1
+
+        input = f2
+
+        mean = f3
+
+        variance = f4
+
+        axis = f5
+
+        bias = f6
+
+        scale = f7
+
+        label = r.string(65536)
+        return cls(
+            output_id,
+            label,
+            input,
+            mean,
+            variance,
+            axis,
+            bias,
+            epsilon,
+            scale,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class GraphOpLayerNormalization:
+    """`GraphOp.layerNormalization` (fixed part `<dIIIII`, 32 bytes)."""
+
+    TAG = 24  # the `GraphOperation` union tag
+    OP = "layerNormalization"
+    SLOTS = ("input",)
+    OPTIONAL_SLOTS = ("bias", "scale")
+    VARIADIC_SLOT = None
+    ATTRIBUTES = ("axes", "epsilon")
+    # IDL name -> dataclass field, for every slot and attribute.
+    FIELDS = {
+        "input": "input",
+        "axes": "axes",
+        "bias": "bias",
+        "epsilon": "epsilon",
+        "scale": "scale",
+    }
+
+    FIXED = rt.Fixed("<dIIIII")
+    MIN_SIZE = 40
+
+    output_id: int
+    label: str
+    input: int
+    axes: tuple[int, ...] | None
+    bias: int
+    epsilon: float
+    scale: int
+
+    def encode(self, w: rt.MessageWriter) -> None:
+        presence = int(self.axes is not None)
+        w.fixed(
+            self.FIXED,
+            self.epsilon,
+            presence,
+            self.output_id,
+            self.input,
+            self.bias,
+            self.scale,
+        )
+        w.string(self.label, 65536)
+        if self.axes is not None:
+            w.scalar_array("I", self.axes, 65536)
+
+    @classmethod
+    def decode(cls, r: rt.MessageReader) -> GraphOpLayerNormalization:
+        f0, f1, f2, f3, f4, f5 = r.fixed(cls.FIXED)
+        presence = rt.check_presence(f1, 1)
+        epsilon = rt.check_finite(f0, "epsilon")
+
+        output_id = f2
+
+        input = f3
+
+        bias = f4
+
+        scale = f5
+
+        label = r.string(65536)
+        axes = None
+        if presence & 1:
+            axes = r.scalar_array("I", 65536)
+        return cls(
+            output_id,
+            label,
+            input,
+            axes,
+            bias,
+            epsilon,
+            scale,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class GraphOpCast:
+    """`GraphOp.cast` (fixed part `<III`, 16 bytes)."""
+
+    TAG = 25  # the `GraphOperation` union tag
+    OP = "cast"
+    SLOTS = ("input",)
+    OPTIONAL_SLOTS = ()
+    VARIADIC_SLOT = None
+    ATTRIBUTES = ("dataType",)
+    # IDL name -> dataclass field, for every slot and attribute.
+    FIELDS = {
+        "input": "input",
+        "dataType": "data_type",
+    }
+
+    FIXED = rt.Fixed("<III")
+    MIN_SIZE = 24
+
+    output_id: int
+    label: str
+    input: int
+    data_type: str
+
+    def encode(self, w: rt.MessageWriter) -> None:
+        w.fixed(
+            self.FIXED,
+            self.output_id,
+            self.input,
+            _NPU_DATA_TYPE_INDEX[self.data_type],
+        )
+        w.string(self.label, 65536)
+
+    @classmethod
+    def decode(cls, r: rt.MessageReader) -> GraphOpCast:
+        f0, f1, f2 = r.fixed(cls.FIXED)
+        output_id = f0
+
+        input = f1
+
+        data_type = NPU_DATA_TYPE[rt.check_enum(f2, 8, "NPUDataType")]
+
+        label = r.string(65536)
+        return cls(
+            output_id,
+            label,
+            input,
+            data_type,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class GraphInput:
+    """`GraphInput` (fixed part `<I`, 8 bytes)."""
+
+    FIXED = rt.Fixed("<I")
+    MIN_SIZE = 32
+
+    id: int
+    name: str
+    descriptor: NPUTensorDescriptor
+
+    def encode(self, w: rt.MessageWriter) -> None:
+        w.fixed(
+            self.FIXED,
+            self.id,
+        )
+        w.string(self.name, 65536)
+        self.descriptor.encode(w)
+
+    @classmethod
+    def decode(cls, r: rt.MessageReader) -> GraphInput:
+        (f0,) = r.fixed(cls.FIXED)
+        id = f0
+
+        name = r.string(65536)
+        descriptor = NPUTensorDescriptor.decode(r)
+        return cls(
+            id,
+            name,
+            descriptor,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class GraphConstant:
+    """`GraphConstant` (fixed part `<QQI`, 24 bytes)."""
+
+    FIXED = rt.Fixed("<QQI")
+    MIN_SIZE = 40
+
+    offset: int
+    length: int
+    id: int
+    descriptor: NPUTensorDescriptor
+
+    def encode(self, w: rt.MessageWriter) -> None:
+        w.fixed(
+            self.FIXED,
+            self.offset,
+            self.length,
+            self.id,
+        )
+        self.descriptor.encode(w)
+
+    @classmethod
+    def decode(cls, r: rt.MessageReader) -> GraphConstant:
+        f0, f1, f2 = r.fixed(cls.FIXED)
+        offset = f0
+
+        length = f1
+
+        id = f2
+
+        descriptor = NPUTensorDescriptor.decode(r)
+        return cls(
+            offset,
+            length,
+            id,
+            descriptor,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class GraphOutput:
+    """`GraphOutput` (fixed part `<I`, 8 bytes)."""
+
+    FIXED = rt.Fixed("<I")
+    MIN_SIZE = 16
+
+    id: int
+    name: str
+
+    def encode(self, w: rt.MessageWriter) -> None:
+        w.fixed(
+            self.FIXED,
+            self.id,
+        )
+        w.string(self.name, 65536)
+
+    @classmethod
+    def decode(cls, r: rt.MessageReader) -> GraphOutput:
+        (f0,) = r.fixed(cls.FIXED)
+        id = f0
+
+        name = r.string(65536)
+        return cls(
+            id,
+            name,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class GraphDescription:
+    """`GraphDescription` (fixed part `<`, 0 bytes)."""
+
+    MIN_SIZE = 48
+
+    inputs: tuple[GraphInput, ...]
+    constants: tuple[GraphConstant, ...]
+    operations: tuple[object, ...]
+    outputs: tuple[GraphOutput, ...]
+    constant_data: bytes | rt.SharedMemoryClaim
+
+    def encode(self, w: rt.MessageWriter) -> None:
+        rt.write_items(w, self.inputs, 65536, _encode)
+        rt.write_items(w, self.constants, 65536, _encode)
+        rt.write_items(w, self.operations, 65536, _write_graph_operation)
+        rt.write_items(w, self.outputs, 65536, _encode)
+        if isinstance(self.constant_data, rt.SharedMemoryClaim):
+            w.bytes_shared(self.constant_data.fd, self.constant_data.size)
+        else:
+            w.bytes_inline(self.constant_data)
+
+    @classmethod
+    def decode(cls, r: rt.MessageReader) -> GraphDescription:
+        inputs = rt.read_items(r, 32, 65536, GraphInput.decode)
+        constants = rt.read_items(r, 40, 65536, GraphConstant.decode)
+        operations = rt.read_items(r, 24, 65536, _read_graph_operation)
+        outputs = rt.read_items(r, 16, 65536, GraphOutput.decode)
+        constant_data = r.bytes_value()
+        return cls(
+            inputs,
+            constants,
+            operations,
+            outputs,
+            constant_data,
         )
 
 
@@ -419,6 +2204,7 @@ class _RecordStringHandleNPUBuffer:
     def decode(cls, r: rt.MessageReader) -> _RecordStringHandleNPUBuffer:
         f0a, f0b = r.fixed(cls.FIXED)
         value = rt.check_handle(f0a, f0b)
+
         key = r.string(65536)
         return cls(
             key,
@@ -447,11 +2233,75 @@ class _RecordStringU64:
     def decode(cls, r: rt.MessageReader) -> _RecordStringU64:
         (f0,) = r.fixed(cls.FIXED)
         value = rt.check_enforce_range_u64(f0, "value")
+
         key = r.string(65536)
         return cls(
             key,
             value,
         )
+
+
+# --- unions (docs/wire.md §3.3): `u32 tag, u32 0`, then the arm, padded to 8
+# Tag -> arm class.
+_GRAPH_OPERATION = {
+    1: GraphOpAdd,
+    2: GraphOpSub,
+    3: GraphOpMul,
+    4: GraphOpDiv,
+    5: GraphOpMax,
+    6: GraphOpMin,
+    7: GraphOpPow,
+    8: GraphOpMatmul,
+    9: GraphOpGemm,
+    10: GraphOpConv2d,
+    11: GraphOpAveragePool2d,
+    12: GraphOpMaxPool2d,
+    13: GraphOpRelu,
+    14: GraphOpSigmoid,
+    15: GraphOpTanh,
+    16: GraphOpSoftmax,
+    17: GraphOpGelu,
+    18: GraphOpClamp,
+    19: GraphOpReshape,
+    20: GraphOpTranspose,
+    21: GraphOpConcat,
+    22: GraphOpSlice,
+    23: GraphOpBatchNormalization,
+    24: GraphOpLayerNormalization,
+    25: GraphOpCast,
+}
+
+
+def _write_graph_operation(w: rt.MessageWriter, value) -> None:
+    w.union_tag(value.TAG)
+    value.encode(w)
+
+
+def _read_graph_operation(r: rt.MessageReader):
+    return _GRAPH_OPERATION[r.union_tag(_GRAPH_OPERATION)].decode(r)
+
+
+_NPU_NUMBER_ARM0 = rt.Fixed("<Qq")  # bigint
+_NPU_NUMBER_ARM1 = rt.Fixed("<d")  # unrestricted double
+
+
+def _write_npu_number(w: rt.MessageWriter, value: int | float) -> None:
+    if isinstance(value, int):  # bigint
+        w.union_tag(0)
+        w.fixed(_NPU_NUMBER_ARM0, *rt.split_i128(value))
+    elif isinstance(value, float):  # unrestricted double
+        w.union_tag(1)
+        w.fixed(_NPU_NUMBER_ARM1, value)
+    else:
+        raise TypeError(f"NPUNumber: {value!r} matches no member type")
+
+
+def _read_npu_number(r: rt.MessageReader) -> int | float:
+    tag = r.union_tag((0, 1))
+    if tag == 0:  # bigint
+        return rt.join_i128(*r.fixed(_NPU_NUMBER_ARM0))
+    # unrestricted double
+    return r.fixed(_NPU_NUMBER_ARM1)[0]
 
 
 # --- messages (client to service), by ordinal
@@ -481,6 +2331,7 @@ class NPURelease:
         """The payload, after the header `read_message` read."""
         f0a, f0b = r.fixed(cls.FIXED)
         self_ = rt.check_handle(f0a, f0b)
+
         return cls(
             self_,
         )
@@ -514,7 +2365,9 @@ class NPURequestAdapter:
         """The payload, after the header `read_message` read."""
         f0a, f0b, f1a, f1b = r.fixed(cls.FIXED)
         self_ = rt.check_handle(f0a, f0b)
+
         result = rt.check_handle(f1a, f1b)
+
         options = NPURequestAdapterOptions.decode(r)
         return cls(
             self_,
@@ -547,6 +2400,7 @@ class NPUAdapterRelease:
         """The payload, after the header `read_message` read."""
         f0a, f0b = r.fixed(cls.FIXED)
         self_ = rt.check_handle(f0a, f0b)
+
         return cls(
             self_,
         )
@@ -582,8 +2436,11 @@ class NPUAdapterRequestDevice:
         """The payload, after the header `read_message` read."""
         f0a, f0b, f1a, f1b, f2a, f2b = r.fixed(cls.FIXED)
         self_ = rt.check_handle(f0a, f0b)
+
         result = rt.check_handle(f1a, f1b)
+
         result_1 = rt.check_handle(f2a, f2b)
+
         descriptor = NPUDeviceDescriptor.decode(r)
         return cls(
             self_,
@@ -617,6 +2474,7 @@ class NPUDeviceRelease:
         """The payload, after the header `read_message` read."""
         f0a, f0b = r.fixed(cls.FIXED)
         self_ = rt.check_handle(f0a, f0b)
+
         return cls(
             self_,
         )
@@ -648,6 +2506,7 @@ class NPUDeviceLabel:
         """The payload, after the header `read_message` read."""
         f0a, f0b = r.fixed(cls.FIXED)
         self_ = rt.check_handle(f0a, f0b)
+
         value = r.string(65536)
         return cls(
             self_,
@@ -679,6 +2538,7 @@ class NPUDeviceDestroy:
         """The payload, after the header `read_message` read."""
         f0a, f0b = r.fixed(cls.FIXED)
         self_ = rt.check_handle(f0a, f0b)
+
         return cls(
             self_,
         )
@@ -712,7 +2572,9 @@ class NPUDeviceCreateBuffer:
         """The payload, after the header `read_message` read."""
         f0a, f0b, f1a, f1b = r.fixed(cls.FIXED)
         self_ = rt.check_handle(f0a, f0b)
+
         result = rt.check_handle(f1a, f1b)
+
         descriptor = NPUBufferDescriptor.decode(r)
         return cls(
             self_,
@@ -747,7 +2609,9 @@ class NPUDeviceCreateGraphBuilder:
         """The payload, after the header `read_message` read."""
         f0a, f0b, f1a, f1b = r.fixed(cls.FIXED)
         self_ = rt.check_handle(f0a, f0b)
+
         result = rt.check_handle(f1a, f1b)
+
         return cls(
             self_,
             result,
@@ -785,7 +2649,9 @@ class NPUDeviceLoadModel:
         """The payload, after the header `read_message` read."""
         f0a, f0b, f1a, f1b = r.fixed(cls.FIXED)
         self_ = rt.check_handle(f0a, f0b)
+
         result = rt.check_handle(f1a, f1b)
+
         onnx_bytes = r.bytes_value()
         return cls(
             self_,
@@ -822,7 +2688,9 @@ class NPUDeviceCreateCommandEncoder:
         """The payload, after the header `read_message` read."""
         f0a, f0b, f1a, f1b = r.fixed(cls.FIXED)
         self_ = rt.check_handle(f0a, f0b)
+
         result = rt.check_handle(f1a, f1b)
+
         descriptor = NPUCommandEncoderDescriptor.decode(r)
         return cls(
             self_,
@@ -857,7 +2725,9 @@ class NPUDevicePushErrorScope:
         """The payload, after the header `read_message` read."""
         f0a, f0b, f1 = r.fixed(cls.FIXED)
         self_ = rt.check_handle(f0a, f0b)
+
         filter = NPU_ERROR_FILTER[rt.check_enum(f1, 3, "NPUErrorFilter")]
+
         return cls(
             self_,
             filter,
@@ -888,6 +2758,7 @@ class NPUDevicePopErrorScope:
         """The payload, after the header `read_message` read."""
         f0a, f0b = r.fixed(cls.FIXED)
         self_ = rt.check_handle(f0a, f0b)
+
         return cls(
             self_,
         )
@@ -917,6 +2788,7 @@ class NPUQueueRelease:
         """The payload, after the header `read_message` read."""
         f0a, f0b = r.fixed(cls.FIXED)
         self_ = rt.check_handle(f0a, f0b)
+
         return cls(
             self_,
         )
@@ -948,6 +2820,7 @@ class NPUQueueLabel:
         """The payload, after the header `read_message` read."""
         f0a, f0b = r.fixed(cls.FIXED)
         self_ = rt.check_handle(f0a, f0b)
+
         value = r.string(65536)
         return cls(
             self_,
@@ -973,7 +2846,7 @@ class NPUQueueSubmit:
             self.FIXED,
             *self.self_,
         )
-        _write_handles(w, self.command_buffers, 65536)
+        rt.write_handles(w, self.command_buffers, 65536)
         w.end_message()
 
     @classmethod
@@ -981,7 +2854,8 @@ class NPUQueueSubmit:
         """The payload, after the header `read_message` read."""
         f0a, f0b = r.fixed(cls.FIXED)
         self_ = rt.check_handle(f0a, f0b)
-        command_buffers = _read_handles(r, 65536)
+
+        command_buffers = rt.read_handles(r, 65536)
         return cls(
             self_,
             command_buffers,
@@ -1012,6 +2886,7 @@ class NPUQueueOnSubmittedWorkDone:
         """The payload, after the header `read_message` read."""
         f0a, f0b = r.fixed(cls.FIXED)
         self_ = rt.check_handle(f0a, f0b)
+
         return cls(
             self_,
         )
@@ -1057,14 +2932,19 @@ class NPUQueueWriteBuffer:
         f0, f1, f2, f3, f4a, f4b, f5a, f5b = r.fixed(cls.FIXED)
         presence = rt.check_presence(f3, 1)
         buffer_offset = rt.check_enforce_range_u64(f0, "bufferOffset")
+
         data_offset = rt.check_enforce_range_u64(f1, "dataOffset")
+
         if presence & 1:
             size = rt.check_enforce_range_u64(f2, "size")
+
         else:
             rt.check_absent_zero((f2,), "size")
             size = None
         self_ = rt.check_handle(f4a, f4b)
+
         buffer = rt.check_handle(f5a, f5b)
+
         data = r.bytes_value()
         return cls(
             self_,
@@ -1109,13 +2989,17 @@ class NPUQueueReadBuffer:
         f0, f1, f2, f3a, f3b, f4a, f4b = r.fixed(cls.FIXED)
         presence = rt.check_presence(f2, 1)
         offset = rt.check_enforce_range_u64(f0, "offset")
+
         if presence & 1:
             size = rt.check_enforce_range_u64(f1, "size")
+
         else:
             rt.check_absent_zero((f1,), "size")
             size = None
         self_ = rt.check_handle(f3a, f3b)
+
         buffer = rt.check_handle(f4a, f4b)
+
         return cls(
             self_,
             buffer,
@@ -1148,6 +3032,7 @@ class NPUBufferRelease:
         """The payload, after the header `read_message` read."""
         f0a, f0b = r.fixed(cls.FIXED)
         self_ = rt.check_handle(f0a, f0b)
+
         return cls(
             self_,
         )
@@ -1179,6 +3064,7 @@ class NPUBufferLabel:
         """The payload, after the header `read_message` read."""
         f0a, f0b = r.fixed(cls.FIXED)
         self_ = rt.check_handle(f0a, f0b)
+
         value = r.string(65536)
         return cls(
             self_,
@@ -1219,13 +3105,17 @@ class NPUBufferMapAsync:
         f0, f1, f2, f3a, f3b, f4 = r.fixed(cls.FIXED)
         presence = rt.check_presence(f2, 1)
         offset = rt.check_enforce_range_u64(f0, "offset")
+
         if presence & 1:
             size = rt.check_enforce_range_u64(f1, "size")
+
         else:
             rt.check_absent_zero((f1,), "size")
             size = None
         self_ = rt.check_handle(f3a, f3b)
+
         mode = f4
+
         return cls(
             self_,
             mode,
@@ -1258,6 +3148,7 @@ class NPUBufferUnmap:
         """The payload, after the header `read_message` read."""
         f0a, f0b = r.fixed(cls.FIXED)
         self_ = rt.check_handle(f0a, f0b)
+
         return cls(
             self_,
         )
@@ -1287,6 +3178,7 @@ class NPUBufferDestroy:
         """The payload, after the header `read_message` read."""
         f0a, f0b = r.fixed(cls.FIXED)
         self_ = rt.check_handle(f0a, f0b)
+
         return cls(
             self_,
         )
@@ -1316,6 +3208,7 @@ class NPUGraphBuilderRelease:
         """The payload, after the header `read_message` read."""
         f0a, f0b = r.fixed(cls.FIXED)
         self_ = rt.check_handle(f0a, f0b)
+
         return cls(
             self_,
         )
@@ -1347,10 +3240,50 @@ class NPUGraphBuilderLabel:
         """The payload, after the header `read_message` read."""
         f0a, f0b = r.fixed(cls.FIXED)
         self_ = rt.check_handle(f0a, f0b)
+
         value = r.string(65536)
         return cls(
             self_,
             value,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class NPUGraphBuilderBuild:
+    """`NPUGraphBuilder.build`: message 0x00060002 (build)."""
+
+    ORDINAL = 0x00060002
+    EXPECTS_REPLY = True
+    FIXED = rt.Fixed("<IIII")
+    MIN_SIZE = 24
+
+    self_: rt.Handle
+    result: rt.Handle
+    graph: GraphDescription
+
+    def encode(self, w: rt.MessageWriter, request_id: int) -> None:
+        w.begin_message(self.ORDINAL, rt.FLAG_EXPECTS_REPLY, request_id)
+        w.fixed(
+            self.FIXED,
+            *self.self_,
+            *self.result,
+        )
+        self.graph.encode(w)
+        w.end_message()
+
+    @classmethod
+    def decode(cls, r: rt.MessageReader) -> NPUGraphBuilderBuild:
+        """The payload, after the header `read_message` read."""
+        f0a, f0b, f1a, f1b = r.fixed(cls.FIXED)
+        self_ = rt.check_handle(f0a, f0b)
+
+        result = rt.check_handle(f1a, f1b)
+
+        graph = GraphDescription.decode(r)
+        return cls(
+            self_,
+            result,
+            graph,
         )
 
 
@@ -1378,6 +3311,7 @@ class NPUGraphRelease:
         """The payload, after the header `read_message` read."""
         f0a, f0b = r.fixed(cls.FIXED)
         self_ = rt.check_handle(f0a, f0b)
+
         return cls(
             self_,
         )
@@ -1409,6 +3343,7 @@ class NPUGraphLabel:
         """The payload, after the header `read_message` read."""
         f0a, f0b = r.fixed(cls.FIXED)
         self_ = rt.check_handle(f0a, f0b)
+
         value = r.string(65536)
         return cls(
             self_,
@@ -1440,6 +3375,7 @@ class NPUGraphDestroy:
         """The payload, after the header `read_message` read."""
         f0a, f0b = r.fixed(cls.FIXED)
         self_ = rt.check_handle(f0a, f0b)
+
         return cls(
             self_,
         )
@@ -1469,6 +3405,7 @@ class NPUCommandEncoderRelease:
         """The payload, after the header `read_message` read."""
         f0a, f0b = r.fixed(cls.FIXED)
         self_ = rt.check_handle(f0a, f0b)
+
         return cls(
             self_,
         )
@@ -1500,6 +3437,7 @@ class NPUCommandEncoderLabel:
         """The payload, after the header `read_message` read."""
         f0a, f0b = r.fixed(cls.FIXED)
         self_ = rt.check_handle(f0a, f0b)
+
         value = r.string(65536)
         return cls(
             self_,
@@ -1542,8 +3480,11 @@ class NPUCommandEncoderFinish:
         """The payload, after the header `read_message` read."""
         f0a, f0b, f1a, f1b, f2 = r.fixed(cls.FIXED)
         self_ = rt.check_handle(f0a, f0b)
+
         result = rt.check_handle(f1a, f1b)
+
         command_count = f2
+
         descriptor = NPUCommandBufferDescriptor.decode(r)
         commands = r.bytes_value()
         return cls(
@@ -1579,6 +3520,7 @@ class NPUCommandBufferRelease:
         """The payload, after the header `read_message` read."""
         f0a, f0b = r.fixed(cls.FIXED)
         self_ = rt.check_handle(f0a, f0b)
+
         return cls(
             self_,
         )
@@ -1610,6 +3552,7 @@ class NPUCommandBufferLabel:
         """The payload, after the header `read_message` read."""
         f0a, f0b = r.fixed(cls.FIXED)
         self_ = rt.check_handle(f0a, f0b)
+
         value = r.string(65536)
         return cls(
             self_,
@@ -1638,8 +3581,8 @@ class NPUCommandEncoderDispatch:
             self.FIXED,
             *self.graph,
         )
-        _write_record(w, _RecordStringHandleNPUBuffer, self.inputs, 65536)
-        _write_record(w, _RecordStringHandleNPUBuffer, self.outputs, 65536)
+        rt.write_record(w, _RecordStringHandleNPUBuffer, self.inputs, 65536)
+        rt.write_record(w, _RecordStringHandleNPUBuffer, self.outputs, 65536)
         w.end_command()
 
     @classmethod
@@ -1647,8 +3590,9 @@ class NPUCommandEncoderDispatch:
         """The payload, after the header `read_command` read."""
         f0a, f0b = r.fixed(cls.FIXED)
         graph = rt.check_handle(f0a, f0b)
-        inputs = _read_record(r, _RecordStringHandleNPUBuffer, 65536)
-        outputs = _read_record(r, _RecordStringHandleNPUBuffer, 65536)
+
+        inputs = rt.read_record(r, _RecordStringHandleNPUBuffer, 65536)
+        outputs = rt.read_record(r, _RecordStringHandleNPUBuffer, 65536)
         return cls(
             graph,
             inputs,
@@ -1687,16 +3631,516 @@ class NPUCommandEncoderCopyBufferToBuffer:
         """The payload, after the header `read_command` read."""
         f0, f1, f2, f3a, f3b, f4a, f4b = r.fixed(cls.FIXED)
         source_offset = rt.check_enforce_range_u64(f0, "sourceOffset")
+
         destination_offset = rt.check_enforce_range_u64(f1, "destinationOffset")
+
         size = rt.check_enforce_range_u64(f2, "size")
+
         source = rt.check_handle(f3a, f3b)
+
         destination = rt.check_handle(f4a, f4b)
+
         return cls(
             source,
             source_offset,
             destination,
             destination_offset,
             size,
+        )
+
+
+# Graph op name -> its struct class (docs/wire.md §5), for python_service/wire/graph.py.
+GRAPH_OPS: dict[str, type] = {
+    "add": GraphOpAdd,
+    "averagePool2d": GraphOpAveragePool2d,
+    "batchNormalization": GraphOpBatchNormalization,
+    "cast": GraphOpCast,
+    "clamp": GraphOpClamp,
+    "concat": GraphOpConcat,
+    "conv2d": GraphOpConv2d,
+    "div": GraphOpDiv,
+    "gelu": GraphOpGelu,
+    "gemm": GraphOpGemm,
+    "layerNormalization": GraphOpLayerNormalization,
+    "matmul": GraphOpMatmul,
+    "max": GraphOpMax,
+    "maxPool2d": GraphOpMaxPool2d,
+    "min": GraphOpMin,
+    "mul": GraphOpMul,
+    "pow": GraphOpPow,
+    "relu": GraphOpRelu,
+    "reshape": GraphOpReshape,
+    "sigmoid": GraphOpSigmoid,
+    "slice": GraphOpSlice,
+    "softmax": GraphOpSoftmax,
+    "sub": GraphOpSub,
+    "tanh": GraphOpTanh,
+    "transpose": GraphOpTranspose,
+}
+
+
+# --- replies (service to client, docs/wire.md §2.3): `Settled { 0: resolved(R),
+# 1: rejected(Rejection) }`, with the request's ordinal, `IS_REPLY` and the request's id
+
+
+@dataclass(frozen=True, slots=True)
+class NPURequestAdapterResolved:
+    """`NPU.requestAdapter.reply` (fixed part `<I`, 8 bytes)."""
+
+    FIXED = rt.Fixed("<I")
+    MIN_SIZE = 8
+
+    features: NPUSupportedFeatures | None
+    limits: NPUSupportedLimits | None
+    info: NPUAdapterInfo | None
+
+    def encode(self, w: rt.MessageWriter) -> None:
+        presence = int(self.features is not None)
+        presence |= (self.limits is not None) << 1
+        presence |= (self.info is not None) << 2
+        w.fixed(
+            self.FIXED,
+            presence,
+        )
+        if self.features is not None:
+            self.features.encode(w)
+        if self.limits is not None:
+            self.limits.encode(w)
+        if self.info is not None:
+            self.info.encode(w)
+
+    @classmethod
+    def decode(cls, r: rt.MessageReader) -> NPURequestAdapterResolved:
+        (f0,) = r.fixed(cls.FIXED)
+        presence = rt.check_presence(f0, 3)
+        features = None
+        if presence & 1:
+            features = NPUSupportedFeatures.decode(r)
+        limits = None
+        if presence & 2:
+            limits = NPUSupportedLimits.decode(r)
+        info = None
+        if presence & 4:
+            info = NPUAdapterInfo.decode(r)
+        return cls(
+            features,
+            limits,
+            info,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class NPURequestAdapterReply:
+    """The reply to `NPU.requestAdapter` (0x00010001): resolved or rejected."""
+
+    ORDINAL = 0x00010001
+
+    result: NPURequestAdapterResolved | Rejection
+
+    def encode(self, w: rt.MessageWriter, request_id: int) -> None:
+        w.begin_message(self.ORDINAL, rt.FLAG_IS_REPLY, request_id)
+        rejected = isinstance(self.result, Rejection)
+        w.union_tag(rt.SETTLED_REJECTED if rejected else rt.SETTLED_RESOLVED)
+        self.result.encode(w)
+        w.end_message()
+
+    @classmethod
+    def decode(cls, r: rt.MessageReader) -> NPURequestAdapterReply:
+        """The payload, after the header `read_service_message` read."""
+        if r.union_tag(rt.SETTLED_TAGS) == rt.SETTLED_RESOLVED:
+            return cls(NPURequestAdapterResolved.decode(r))
+        return cls(Rejection.decode(r))
+
+
+@dataclass(frozen=True, slots=True)
+class NPUAdapterRequestDeviceResolved:
+    """`NPUAdapter.requestDevice.reply` (fixed part `<`, 0 bytes)."""
+
+    MIN_SIZE = 56
+
+    features: NPUSupportedFeatures
+    limits: NPUSupportedLimits
+
+    def encode(self, w: rt.MessageWriter) -> None:
+        self.features.encode(w)
+        self.limits.encode(w)
+
+    @classmethod
+    def decode(cls, r: rt.MessageReader) -> NPUAdapterRequestDeviceResolved:
+        features = NPUSupportedFeatures.decode(r)
+        limits = NPUSupportedLimits.decode(r)
+        return cls(
+            features,
+            limits,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class NPUAdapterRequestDeviceReply:
+    """The reply to `NPUAdapter.requestDevice` (0x00020001): resolved or rejected."""
+
+    ORDINAL = 0x00020001
+
+    result: NPUAdapterRequestDeviceResolved | Rejection
+
+    def encode(self, w: rt.MessageWriter, request_id: int) -> None:
+        w.begin_message(self.ORDINAL, rt.FLAG_IS_REPLY, request_id)
+        rejected = isinstance(self.result, Rejection)
+        w.union_tag(rt.SETTLED_REJECTED if rejected else rt.SETTLED_RESOLVED)
+        self.result.encode(w)
+        w.end_message()
+
+    @classmethod
+    def decode(cls, r: rt.MessageReader) -> NPUAdapterRequestDeviceReply:
+        """The payload, after the header `read_service_message` read."""
+        if r.union_tag(rt.SETTLED_TAGS) == rt.SETTLED_RESOLVED:
+            return cls(NPUAdapterRequestDeviceResolved.decode(r))
+        return cls(Rejection.decode(r))
+
+
+@dataclass(frozen=True, slots=True)
+class NPUDeviceLoadModelResolved:
+    """`NPUDevice.loadModel.reply` (fixed part `<`, 0 bytes)."""
+
+    MIN_SIZE = 16
+
+    inputs: tuple[NPUTensorInfo, ...]
+    outputs: tuple[NPUTensorInfo, ...]
+
+    def encode(self, w: rt.MessageWriter) -> None:
+        rt.write_items(w, self.inputs, 65536, _encode)
+        rt.write_items(w, self.outputs, 65536, _encode)
+
+    @classmethod
+    def decode(cls, r: rt.MessageReader) -> NPUDeviceLoadModelResolved:
+        inputs = rt.read_items(r, 24, 65536, NPUTensorInfo.decode)
+        outputs = rt.read_items(r, 24, 65536, NPUTensorInfo.decode)
+        return cls(
+            inputs,
+            outputs,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class NPUDeviceLoadModelReply:
+    """The reply to `NPUDevice.loadModel` (0x00030005): resolved or rejected."""
+
+    ORDINAL = 0x00030005
+
+    result: NPUDeviceLoadModelResolved | Rejection
+
+    def encode(self, w: rt.MessageWriter, request_id: int) -> None:
+        w.begin_message(self.ORDINAL, rt.FLAG_IS_REPLY, request_id)
+        rejected = isinstance(self.result, Rejection)
+        w.union_tag(rt.SETTLED_REJECTED if rejected else rt.SETTLED_RESOLVED)
+        self.result.encode(w)
+        w.end_message()
+
+    @classmethod
+    def decode(cls, r: rt.MessageReader) -> NPUDeviceLoadModelReply:
+        """The payload, after the header `read_service_message` read."""
+        if r.union_tag(rt.SETTLED_TAGS) == rt.SETTLED_RESOLVED:
+            return cls(NPUDeviceLoadModelResolved.decode(r))
+        return cls(Rejection.decode(r))
+
+
+@dataclass(frozen=True, slots=True)
+class NPUDevicePopErrorScopeResolved:
+    """`NPUDevice.popErrorScope.reply` (fixed part `<I`, 8 bytes)."""
+
+    FIXED = rt.Fixed("<I")
+    MIN_SIZE = 8
+
+    error: ErrorReport | None
+
+    def encode(self, w: rt.MessageWriter) -> None:
+        presence = int(self.error is not None)
+        w.fixed(
+            self.FIXED,
+            presence,
+        )
+        if self.error is not None:
+            self.error.encode(w)
+
+    @classmethod
+    def decode(cls, r: rt.MessageReader) -> NPUDevicePopErrorScopeResolved:
+        (f0,) = r.fixed(cls.FIXED)
+        presence = rt.check_presence(f0, 1)
+        error = None
+        if presence & 1:
+            error = ErrorReport.decode(r)
+        return cls(
+            error,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class NPUDevicePopErrorScopeReply:
+    """The reply to `NPUDevice.popErrorScope` (0x00030008): resolved or rejected."""
+
+    ORDINAL = 0x00030008
+
+    result: NPUDevicePopErrorScopeResolved | Rejection
+
+    def encode(self, w: rt.MessageWriter, request_id: int) -> None:
+        w.begin_message(self.ORDINAL, rt.FLAG_IS_REPLY, request_id)
+        rejected = isinstance(self.result, Rejection)
+        w.union_tag(rt.SETTLED_REJECTED if rejected else rt.SETTLED_RESOLVED)
+        self.result.encode(w)
+        w.end_message()
+
+    @classmethod
+    def decode(cls, r: rt.MessageReader) -> NPUDevicePopErrorScopeReply:
+        """The payload, after the header `read_service_message` read."""
+        if r.union_tag(rt.SETTLED_TAGS) == rt.SETTLED_RESOLVED:
+            return cls(NPUDevicePopErrorScopeResolved.decode(r))
+        return cls(Rejection.decode(r))
+
+
+@dataclass(frozen=True, slots=True)
+class NPUQueueOnSubmittedWorkDoneResolved:
+    """`NPUQueue.onSubmittedWorkDone.reply` (fixed part `<`, 0 bytes)."""
+
+    MIN_SIZE = 0
+
+    def encode(self, w: rt.MessageWriter) -> None:
+        pass
+
+    @classmethod
+    def decode(cls, r: rt.MessageReader) -> NPUQueueOnSubmittedWorkDoneResolved:
+        return cls()
+
+
+@dataclass(frozen=True, slots=True)
+class NPUQueueOnSubmittedWorkDoneReply:
+    """The reply to `NPUQueue.onSubmittedWorkDone` (0x00040003): resolved or rejected."""
+
+    ORDINAL = 0x00040003
+
+    result: NPUQueueOnSubmittedWorkDoneResolved | Rejection
+
+    def encode(self, w: rt.MessageWriter, request_id: int) -> None:
+        w.begin_message(self.ORDINAL, rt.FLAG_IS_REPLY, request_id)
+        rejected = isinstance(self.result, Rejection)
+        w.union_tag(rt.SETTLED_REJECTED if rejected else rt.SETTLED_RESOLVED)
+        self.result.encode(w)
+        w.end_message()
+
+    @classmethod
+    def decode(cls, r: rt.MessageReader) -> NPUQueueOnSubmittedWorkDoneReply:
+        """The payload, after the header `read_service_message` read."""
+        if r.union_tag(rt.SETTLED_TAGS) == rt.SETTLED_RESOLVED:
+            return cls(NPUQueueOnSubmittedWorkDoneResolved.decode(r))
+        return cls(Rejection.decode(r))
+
+
+@dataclass(frozen=True, slots=True)
+class NPUQueueReadBufferResolved:
+    """`NPUQueue.readBuffer.reply` (fixed part `<`, 0 bytes)."""
+
+    MIN_SIZE = 16
+
+    data: bytes | rt.SharedMemoryClaim
+
+    def encode(self, w: rt.MessageWriter) -> None:
+        if isinstance(self.data, rt.SharedMemoryClaim):
+            w.bytes_shared(self.data.fd, self.data.size)
+        else:
+            w.bytes_inline(self.data)
+
+    @classmethod
+    def decode(cls, r: rt.MessageReader) -> NPUQueueReadBufferResolved:
+        data = r.bytes_value()
+        return cls(
+            data,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class NPUQueueReadBufferReply:
+    """The reply to `NPUQueue.readBuffer` (0x00040005): resolved or rejected."""
+
+    ORDINAL = 0x00040005
+
+    result: NPUQueueReadBufferResolved | Rejection
+
+    def encode(self, w: rt.MessageWriter, request_id: int) -> None:
+        w.begin_message(self.ORDINAL, rt.FLAG_IS_REPLY, request_id)
+        rejected = isinstance(self.result, Rejection)
+        w.union_tag(rt.SETTLED_REJECTED if rejected else rt.SETTLED_RESOLVED)
+        self.result.encode(w)
+        w.end_message()
+
+    @classmethod
+    def decode(cls, r: rt.MessageReader) -> NPUQueueReadBufferReply:
+        """The payload, after the header `read_service_message` read."""
+        if r.union_tag(rt.SETTLED_TAGS) == rt.SETTLED_RESOLVED:
+            return cls(NPUQueueReadBufferResolved.decode(r))
+        return cls(Rejection.decode(r))
+
+
+@dataclass(frozen=True, slots=True)
+class NPUBufferMapAsyncResolved:
+    """`NPUBuffer.mapAsync.reply` (fixed part `<IIQ`, 16 bytes)."""
+
+    FIXED = rt.Fixed("<IIQ")
+    MIN_SIZE = 16
+
+    mapping: rt.SharedMemoryClaim
+
+    def encode(self, w: rt.MessageWriter) -> None:
+        w.fixed(
+            self.FIXED,
+            w.claim_fd(self.mapping.fd),
+            0,
+            self.mapping.size,
+        )
+
+    @classmethod
+    def decode(cls, r: rt.MessageReader) -> NPUBufferMapAsyncResolved:
+        f0a, f0b, f0c = r.fixed(cls.FIXED)
+        mapping = r.check_shared_memory_ref(f0a, f0b, f0c)
+
+        return cls(
+            mapping,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class NPUBufferMapAsyncReply:
+    """The reply to `NPUBuffer.mapAsync` (0x00050002): resolved or rejected."""
+
+    ORDINAL = 0x00050002
+
+    result: NPUBufferMapAsyncResolved | Rejection
+
+    def encode(self, w: rt.MessageWriter, request_id: int) -> None:
+        w.begin_message(self.ORDINAL, rt.FLAG_IS_REPLY, request_id)
+        rejected = isinstance(self.result, Rejection)
+        w.union_tag(rt.SETTLED_REJECTED if rejected else rt.SETTLED_RESOLVED)
+        self.result.encode(w)
+        w.end_message()
+
+    @classmethod
+    def decode(cls, r: rt.MessageReader) -> NPUBufferMapAsyncReply:
+        """The payload, after the header `read_service_message` read."""
+        if r.union_tag(rt.SETTLED_TAGS) == rt.SETTLED_RESOLVED:
+            return cls(NPUBufferMapAsyncResolved.decode(r))
+        return cls(Rejection.decode(r))
+
+
+@dataclass(frozen=True, slots=True)
+class NPUGraphBuilderBuildResolved:
+    """`NPUGraphBuilder.build.reply` (fixed part `<`, 0 bytes)."""
+
+    MIN_SIZE = 16
+
+    inputs: tuple[NPUTensorInfo, ...]
+    outputs: tuple[NPUTensorInfo, ...]
+
+    def encode(self, w: rt.MessageWriter) -> None:
+        rt.write_items(w, self.inputs, 65536, _encode)
+        rt.write_items(w, self.outputs, 65536, _encode)
+
+    @classmethod
+    def decode(cls, r: rt.MessageReader) -> NPUGraphBuilderBuildResolved:
+        inputs = rt.read_items(r, 24, 65536, NPUTensorInfo.decode)
+        outputs = rt.read_items(r, 24, 65536, NPUTensorInfo.decode)
+        return cls(
+            inputs,
+            outputs,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class NPUGraphBuilderBuildReply:
+    """The reply to `NPUGraphBuilder.build` (0x00060002): resolved or rejected."""
+
+    ORDINAL = 0x00060002
+
+    result: NPUGraphBuilderBuildResolved | Rejection
+
+    def encode(self, w: rt.MessageWriter, request_id: int) -> None:
+        w.begin_message(self.ORDINAL, rt.FLAG_IS_REPLY, request_id)
+        rejected = isinstance(self.result, Rejection)
+        w.union_tag(rt.SETTLED_REJECTED if rejected else rt.SETTLED_RESOLVED)
+        self.result.encode(w)
+        w.end_message()
+
+    @classmethod
+    def decode(cls, r: rt.MessageReader) -> NPUGraphBuilderBuildReply:
+        """The payload, after the header `read_service_message` read."""
+        if r.union_tag(rt.SETTLED_TAGS) == rt.SETTLED_RESOLVED:
+            return cls(NPUGraphBuilderBuildResolved.decode(r))
+        return cls(Rejection.decode(r))
+
+
+# --- events (service to client, docs/wire.md §2.1): no flags, request id 0
+
+
+@dataclass(frozen=True, slots=True)
+class NPUDeviceLostEvent:
+    """`NPUDevice.lost`: event 0x00038001 (NPUDeviceLostInfo)."""
+
+    ORDINAL = 0x00038001
+    FIXED = rt.Fixed("<II")
+    MIN_SIZE = 24
+
+    self_: rt.Handle
+    info: NPUDeviceLostInfo
+
+    def encode(self, w: rt.MessageWriter) -> None:
+        w.begin_message(self.ORDINAL)
+        w.fixed(
+            self.FIXED,
+            *self.self_,
+        )
+        self.info.encode(w)
+        w.end_message()
+
+    @classmethod
+    def decode(cls, r: rt.MessageReader) -> NPUDeviceLostEvent:
+        """The payload, after the header `read_service_message` read."""
+        f0a, f0b = r.fixed(cls.FIXED)
+        self_ = rt.check_handle(f0a, f0b)
+
+        info = NPUDeviceLostInfo.decode(r)
+        return cls(
+            self_,
+            info,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class NPUDeviceUncapturederrorEvent:
+    """`NPUDevice.onuncapturederror`: event 0x00038002 (ErrorReport)."""
+
+    ORDINAL = 0x00038002
+    FIXED = rt.Fixed("<II")
+    MIN_SIZE = 24
+
+    self_: rt.Handle
+    error: ErrorReport
+
+    def encode(self, w: rt.MessageWriter) -> None:
+        w.begin_message(self.ORDINAL)
+        w.fixed(
+            self.FIXED,
+            *self.self_,
+        )
+        self.error.encode(w)
+        w.end_message()
+
+    @classmethod
+    def decode(cls, r: rt.MessageReader) -> NPUDeviceUncapturederrorEvent:
+        """The payload, after the header `read_service_message` read."""
+        f0a, f0b = r.fixed(cls.FIXED)
+        self_ = rt.check_handle(f0a, f0b)
+
+        error = ErrorReport.decode(r)
+        return cls(
+            self_,
+            error,
         )
 
 
@@ -1728,6 +4172,7 @@ MESSAGES: dict[int, type] = {
     0x00050004: NPUBufferDestroy,
     0x00060000: NPUGraphBuilderRelease,
     0x00060001: NPUGraphBuilderLabel,
+    0x00060002: NPUGraphBuilderBuild,
     0x00070000: NPUGraphRelease,
     0x00070001: NPUGraphLabel,
     0x00070002: NPUGraphDestroy,
@@ -1741,6 +4186,23 @@ MESSAGES: dict[int, type] = {
 COMMANDS: dict[int, type] = {
     0x00080002: NPUCommandEncoderDispatch,
     0x00080003: NPUCommandEncoderCopyBufferToBuffer,
+}
+
+
+# Service to client: a reply's ordinal is its request's (flag IS_REPLY); an event's has 0x8000.
+REPLIES: dict[int, type] = {
+    0x00010001: NPURequestAdapterReply,
+    0x00020001: NPUAdapterRequestDeviceReply,
+    0x00030005: NPUDeviceLoadModelReply,
+    0x00030008: NPUDevicePopErrorScopeReply,
+    0x00040003: NPUQueueOnSubmittedWorkDoneReply,
+    0x00040005: NPUQueueReadBufferReply,
+    0x00050002: NPUBufferMapAsyncReply,
+    0x00060002: NPUGraphBuilderBuildReply,
+}
+EVENTS: dict[int, type] = {
+    0x00038001: NPUDeviceLostEvent,
+    0x00038002: NPUDeviceUncapturederrorEvent,
 }
 
 
@@ -1774,3 +4236,39 @@ def read_command(r: rt.MessageReader) -> object | None:
     command = cls.decode(r)
     r.end_command()
     return command
+
+
+def decode_service_message(
+    r: rt.MessageReader, header: rt.MessageHeader, pending: Container[int]
+) -> object:
+    """A reply or an event whose header `r.next_message()` just read (the client direction).
+
+    A reply must answer a pending request id (`MISSING_REQUEST_ID` otherwise); an event carries
+    no flags; the service never expects a reply (`INVALID_FLAGS`). An ordinal that is neither a
+    reply's nor an event's is `UNKNOWN_METHOD`.
+    """
+    if header.flags & rt.FLAG_EXPECTS_REPLY:
+        rt.check_flags(header, expects_reply=False, is_reply=True)  # raises INVALID_FLAGS
+    if header.flags & rt.FLAG_IS_REPLY:
+        cls = REPLIES.get(header.ordinal)
+        if cls is None:
+            raise rt.unknown_method(header.ordinal, "reply")
+        rt.check_reply(header, pending)
+        return cls.decode(r)
+    cls = EVENTS.get(header.ordinal)
+    if cls is None:
+        raise rt.unknown_method(header.ordinal, "service message")
+    rt.check_flags(header, expects_reply=False)
+    return cls.decode(r)
+
+
+def read_service_message(
+    r: rt.MessageReader, pending: Container[int]
+) -> tuple[rt.MessageHeader, object] | None:
+    """The next reply or event of a frame from the service, or None at the end of the frame."""
+    header = r.next_message()
+    if header is None:
+        return None
+    message = decode_service_message(r, header, pending)
+    r.end_message()
+    return header, message

@@ -707,3 +707,118 @@ def unknown_method(ordinal: int, context: str = "top level") -> BadMessage:
         _K.VALIDATION_ERROR_MESSAGE_HEADER_UNKNOWN_METHOD,
         f"unknown ordinal {ordinal:#010x} at {context}",
     )
+
+
+def check_reply(header: MessageHeader, pending: Container[int]) -> None:
+    """A service reply as the client reads it (§3.1, §3.5): `IS_REPLY` and nothing else, and
+    a request id the client is waiting for. An unknown id is `MISSING_REQUEST_ID` (§3.5, last
+    paragraph); `next_message` already refused id 0 with a flag set."""
+    check_flags(header, expects_reply=False, is_reply=True)
+    if header.request_id not in pending:
+        raise _bad(
+            _K.VALIDATION_ERROR_MESSAGE_HEADER_MISSING_REQUEST_ID,
+            f"reply {header.ordinal:#010x} to request id {header.request_id}, which is not pending",
+        )
+
+
+# --- Arrays of non-scalar elements and records (§3.3). The generated codec calls these with
+# the element's cap and its encoder/decoder, so the array framing lives in one place.
+
+_HANDLE = Fixed("<II")
+_NULL_HANDLE = Handle(0, 0)
+
+
+def optional_index(index: dict, value: str | None) -> int:
+    """An optional enum in a fixed part: absent is encoded as zeros (§3.3)."""
+    return 0 if value is None else index[value]
+
+
+def write_handles(w: MessageWriter, handles: Sequence[Handle], cap: int = MAX_COUNT) -> None:
+    """`array<Handle>`: count, then {id, generation} pairs (4-aligned), zero pad to 8."""
+    w.count(len(handles), align8=False, cap=cap)
+    for handle in handles:
+        w.fixed(_HANDLE, *handle)
+    w.pad()
+
+
+def read_handles(r: MessageReader, cap: int = MAX_COUNT) -> tuple[Handle, ...]:
+    """`array<Handle>`; a null handle in it is `UNEXPECTED_NULL_POINTER`."""
+    n = r.count(8, align8=False, cap=cap)
+    handles = tuple(check_handle(*r.fixed(_HANDLE)) for _ in range(n))
+    r.pad()
+    return handles  # type: ignore[return-value]
+
+
+def write_enums(w: MessageWriter, index: dict, values: Sequence[str], cap: int = MAX_COUNT) -> None:
+    """`array<enum>`: the u32 indices of `values` (`index` maps value -> index)."""
+    w.scalar_array("I", [index[v] for v in values], cap)
+
+
+def read_enums(r: MessageReader, values: Sequence[str], name: str, cap: int = MAX_COUNT) -> tuple:
+    """`array<enum>` as the enum's string values; an index out of range is
+    `UNKNOWN_ENUM_VALUE`."""
+    n = len(values)
+    return tuple(values[check_enum(i, n, name)] for i in r.scalar_array("I", cap))
+
+
+def write_strings(
+    w: MessageWriter, texts: Sequence[str], cap: int = MAX_COUNT, string_cap: int = MAX_STRING_BYTES
+) -> None:
+    """`array<string>`: count (8-aligned elements), then each string."""
+    w.count(len(texts), align8=True, cap=cap)
+    for text in texts:
+        w.string(text, string_cap)
+
+
+def read_strings(
+    r: MessageReader, cap: int = MAX_COUNT, string_cap: int = MAX_STRING_BYTES
+) -> tuple[str, ...]:
+    n = r.count(8, align8=True, cap=cap)
+    return tuple(r.string(string_cap) for _ in range(n))
+
+
+def write_items(w: MessageWriter, items: Sequence, cap: int, write_one) -> None:
+    """An array of structs or unions: count (8-aligned elements), then `write_one(w, item)`."""
+    w.count(len(items), align8=True, cap=cap)
+    for item in items:
+        write_one(w, item)
+
+
+def read_items(r: MessageReader, min_size: int, cap: int, read_one) -> tuple:
+    """An array of structs or unions; `min_size` is one element's smallest encoding, so the
+    count is checked against the bytes left before anything is decoded (§3.4)."""
+    n = r.count(min_size, align8=True, cap=cap)
+    return tuple(read_one(r) for _ in range(n))
+
+
+def write_record(w: MessageWriter, entry: type, items: dict, cap: int = MAX_COUNT) -> None:
+    """`record<K, V>` as an array of `entry(key, value)` structs, in the dict's order."""
+    w.count(len(items), align8=True, cap=cap)
+    for key, value in items.items():
+        entry(key, value).encode(w)
+
+
+def check_unique_keys(keys: Sequence, count: int) -> None:
+    """Record keys are unique (§3.3): `count` entries must have given `count` distinct keys."""
+    if len(keys) != count:
+        raise _bad(
+            _K.VALIDATION_ERROR_DESERIALIZATION_FAILED,
+            f"duplicate record key: {count} entries, {len(keys)} distinct keys",
+        )
+
+
+def read_record(r: MessageReader, entry: type, cap: int = MAX_COUNT) -> dict:
+    """`record<K, V>` as a dict (order kept); a duplicate key is `DESERIALIZATION_FAILED`."""
+    n = r.count(entry.MIN_SIZE, align8=True, cap=cap)
+    items = {}
+    for _ in range(n):
+        item = entry.decode(r)
+        items[item.key] = item.value
+    check_unique_keys(items, n)
+    return items
+
+
+# `Settled` (§2.3), the union every reply carries.
+SETTLED_RESOLVED = 0
+SETTLED_REJECTED = 1
+SETTLED_TAGS = (SETTLED_RESOLVED, SETTLED_REJECTED)

@@ -42,6 +42,7 @@ from python_service.wire import (
     split_i128,
     usv_bytes,
 )
+from python_service.wire import runtime as _rt
 
 K = BadMessageKind
 
@@ -906,3 +907,105 @@ def measure_us_per_command(n: int = 1000, repeat: int = 20) -> float:
 # for the encode + decode cost per command of a 1,000-command batch.
 if __name__ == "__main__":
     print(f"{measure_us_per_command():.2f} us/command")
+
+
+# --- array, record and reply helpers the generated codec calls ---------------------------------
+
+
+@dataclass(frozen=True)
+class _Entry:
+    """A record entry shaped as the generator makes them: {value handle; key string}."""
+
+    MIN_SIZE = 16
+    key: str
+    value: Handle
+
+    def encode(self, w: MessageWriter) -> None:
+        w.fixed(_rt._HANDLE, *self.value)
+        w.string(self.key)
+
+    @classmethod
+    def decode(cls, r: MessageReader) -> _Entry:
+        value = check_handle(*r.fixed(_rt._HANDLE))
+        return cls(r.string(), value)
+
+
+def _round(write, read):
+    w = MessageWriter()
+    write(w)
+    payload, _ = w.finish()
+    assert len(payload) % 8 == 0
+    r = MessageReader(payload)
+    value = read(r)
+    assert r.pos == len(payload)
+    return payload, value
+
+
+def test_handle_strings_enums_and_items_arrays_round_trip():
+    handles = (Handle(1, 2), Handle(3, 4), Handle(5, 6))
+    payload, back = _round(lambda w: _rt.write_handles(w, handles), _rt.read_handles)
+    assert back == handles and payload[:4] == struct.pack("<I", 3) and len(payload) == 32
+    texts = ("a", "", "héllo")
+    assert _round(lambda w: _rt.write_strings(w, texts), _rt.read_strings)[1] == texts
+    values = ("x", "y", "z")
+    index = {v: i for i, v in enumerate(values)}
+    got = _round(
+        lambda w: _rt.write_enums(w, index, ("z", "x")), lambda r: _rt.read_enums(r, values, "E")
+    )
+    assert got[1] == ("z", "x")
+    entries = (_Entry("a", Handle(1, 1)), _Entry("b", Handle(2, 1)))
+    got = _round(
+        lambda w: _rt.write_items(w, entries, 4, lambda w, e: e.encode(w)),
+        lambda r: _rt.read_items(r, _Entry.MIN_SIZE, 4, _Entry.decode),
+    )
+    assert got[1] == entries
+    assert _rt.optional_index(index, None) == 0 and _rt.optional_index(index, "y") == 1
+
+
+def test_array_helpers_check_caps_nulls_and_enum_ranges():
+    with pytest.raises(ValueError):
+        _rt.write_handles(MessageWriter(), (Handle(1, 1),) * 3, cap=2)
+    w = MessageWriter()
+    _rt.write_handles(w, (Handle(0, 0),))
+    with pytest.raises(BadMessage) as caught:
+        _rt.read_handles(MessageReader(w.finish()[0]))
+    assert caught.value.kind == BadMessageKind.VALIDATION_ERROR_UNEXPECTED_NULL_POINTER
+    w = MessageWriter()
+    w.scalar_array("I", [3])
+    with pytest.raises(BadMessage) as caught:
+        _rt.read_enums(MessageReader(w.finish()[0]), ("a", "b", "c"), "E")
+    assert caught.value.kind == BadMessageKind.VALIDATION_ERROR_UNKNOWN_ENUM_VALUE
+    w = MessageWriter()
+    w.count(1000, align8=True)
+    with pytest.raises(BadMessage) as caught:  # 1000 items cannot fit in 0 bytes
+        _rt.read_items(MessageReader(w.finish()[0]), 16, 65536, _Entry.decode)
+    assert caught.value.kind == BadMessageKind.VALIDATION_ERROR_UNEXPECTED_ARRAY_HEADER
+
+
+def test_records_keep_order_and_refuse_duplicate_keys():
+    items = {"b": Handle(2, 1), "a": Handle(1, 1)}
+    payload, back = _round(
+        lambda w: _rt.write_record(w, _Entry, items), lambda r: _rt.read_record(r, _Entry)
+    )
+    assert back == items and list(back) == ["b", "a"]
+    w = MessageWriter()
+    w.count(2, align8=True)
+    _Entry("a", Handle(1, 1)).encode(w)
+    _Entry("a", Handle(2, 1)).encode(w)
+    with pytest.raises(BadMessage) as caught:
+        _rt.read_record(MessageReader(w.finish()[0]), _Entry)
+    assert caught.value.kind == BadMessageKind.VALIDATION_ERROR_DESERIALIZATION_FAILED
+    _rt.check_unique_keys({"a": 1, "b": 2}, 2)
+    with pytest.raises(BadMessage):
+        _rt.check_unique_keys({"a": 1}, 2)
+
+
+def test_check_reply_needs_is_reply_and_a_pending_request_id():
+    reply = _rt.MessageHeader(24, 0x00030008, FLAG_IS_REPLY, 7)
+    _rt.check_reply(reply, {7})
+    with pytest.raises(BadMessage) as caught:
+        _rt.check_reply(reply, {8})
+    assert caught.value.kind == BadMessageKind.VALIDATION_ERROR_MESSAGE_HEADER_MISSING_REQUEST_ID
+    with pytest.raises(BadMessage) as caught:
+        _rt.check_reply(reply._replace(flags=FLAG_EXPECTS_REPLY), {7})
+    assert caught.value.kind == BadMessageKind.VALIDATION_ERROR_MESSAGE_HEADER_INVALID_FLAGS
