@@ -1,0 +1,959 @@
+"""One client's connection to the service: decode a frame, check it, run it (docs/wire.md §3-§5).
+
+A `ClientSession` owns what belongs to one connection: its `ObjectTable`, each device's error
+scopes, and the queue of work it has handed to the shared `Executor`. `handle_frame` is the
+whole life of one frame:
+
+1. *decode* every message of the frame with the generated codec, including what travels inside
+   a message (a `finish`'s command stream, a `build`'s constant arena, shared-memory `Bytes`);
+2. *preflight* every object handle of the frame against the table, as the frame's own creations
+   and releases would change it (docs/wire.md §2.2);
+3. *run* the messages in order, each through the handler its class maps to in `_HANDLERS`.
+
+A `BadMessage` in stage 1 or 2 drops the client (channel closed, objects released, queued work
+cancelled) before anything of the frame ran: this is stricter than the "a bad id runs nothing from
+that message onwards" of §3.1, because the preflight sees every handle up front. Validation
+errors are values (`NPUError`) routed to the innermost matching error scope of the device, or
+sent as the uncaptured-error event; a promise method's own failure is its rejected reply.
+
+Queue work (writeBuffer, submit, readBuffer, onSubmittedWorkDone) is validated when its message
+runs, so errors land in the error scope current at that moment, and then appended to the
+session's serial work list, which one executor work item at a time drains in order: one client's
+work stays in order, and other clients' work runs on the other workers meanwhile.
+"""
+
+from __future__ import annotations
+
+import collections
+import contextlib
+import itertools
+import logging
+import os
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from python_service.bad_message import BadMessage, BadMessageKind
+from python_service.generated import wire as gen
+from python_service.ipc.channel import Channel, ChannelClosed, Message
+from python_service.ipc.shared_memory import SharedMemory
+from python_service.service import command_validator as cv
+from python_service.service.adapters import Adapter, available_adapters, order_for
+from python_service.service.executor import CancellationToken, CompiledGraph, Executor
+from python_service.service.model_loader import (
+    DEFAULT_MODEL_LIMITS,
+    ModelError,
+    check_model_size,
+    load_model,
+)
+from python_service.service.objects import (
+    BufferState,
+    BufferUsage,
+    ClientQuotas,
+    CommandEncoderState,
+    GraphState,
+    InvalidObject,
+    NPUError,
+    ObjectKind,
+    ObjectTable,
+    QueueState,
+    describe,
+)
+from python_service.shared.graph import GraphError, validate_graph
+from python_service.shared.tensors import OperandDescriptor, TensorError, make_descriptor
+from python_service.wire import graph as wire_graph
+from python_service.wire import runtime as rt
+
+log = logging.getLogger(__name__)
+
+_K = BadMessageKind
+_ALL_USAGES = int(
+    BufferUsage.MAP_READ
+    | BufferUsage.MAP_WRITE
+    | BufferUsage.COPY_SRC
+    | BufferUsage.COPY_DST
+    | BufferUsage.INPUT
+    | BufferUsage.OUTPUT
+)
+# adapters.py names features by what they are; the IDL enum NPUFeatureName by what they allow.
+_FEATURE_NAMES = {"float16": "tensor-float16", "int64": "tensor-int64"}
+_session_ids = itertools.count(1)
+
+
+# --- service-side state the shared objects module does not define ----------------------------
+
+
+@dataclass
+class ErrorScope:
+    filter: str
+    error: NPUError | None = None
+
+
+@dataclass
+class DeviceState:
+    """NPUDevice: its adapter, its error-scope stack, and whether it is lost."""
+
+    adapter: Adapter
+    queue: rt.Handle
+    scopes: list[ErrorScope] = field(default_factory=list)
+    lost: bool = False
+    label: str = ""
+
+
+@dataclass
+class GraphBuilderState:
+    device: rt.Handle
+    built: bool = False
+    label: str = ""
+
+
+# --- decoded frames -----------------------------------------------------------------------
+
+
+@dataclass
+class _Item:
+    """One decoded message and what decoding found inside it."""
+
+    header: rt.MessageHeader
+    message: Any
+    commands: tuple = ()  # finish: the decoded command stream
+    graph: Any = None  # build: shared.graph.GraphDescription, or the GraphError it raised
+    data: Any = None  # Bytes: `bytes`, or a read-only SharedMemory mapping
+
+
+def _bad(kind: BadMessageKind, detail: str) -> BadMessage:
+    return BadMessage(kind, detail)
+
+
+class _Preflight:
+    """The table as this frame's creations and releases would leave it (lookups only)."""
+
+    def __init__(self, table: ObjectTable) -> None:
+        self.table = table
+        self.created: dict[tuple[ObjectKind, int], int] = {}
+        self.released: dict[tuple[ObjectKind, int], int] = {}
+
+    def use(self, kind: ObjectKind, handle: rt.Handle) -> None:
+        key = (kind, handle.id)
+        if key in self.created:
+            if self.created[key] != handle.generation:
+                raise _bad(_K.WEBNPU_ERROR_ILLEGAL_OBJECT_ID, f"{kind.name} {describe(handle)}")
+        elif key in self.released:
+            raise _bad(
+                _K.WEBNPU_ERROR_ILLEGAL_OBJECT_ID,
+                f"{kind.name} {describe(handle)} is used after its release",
+            )
+        else:
+            self.table.get(kind, handle)
+
+    def create(self, kind: ObjectKind, handle: rt.Handle) -> None:
+        key = (kind, handle.id)
+        if key in self.created:
+            raise _bad(
+                _K.WEBNPU_ERROR_ILLEGAL_OBJECT_ID,
+                f"creating {kind.name} {describe(handle)} over a live id",
+            )
+        if key in self.released:
+            if handle.generation <= self.released.pop(key):
+                raise _bad(
+                    _K.WEBNPU_ERROR_ILLEGAL_OBJECT_ID,
+                    f"creating {kind.name} {describe(handle)} with a stale generation",
+                )
+        else:
+            self.table.check_new(kind, handle)
+        self.created[key] = handle.generation
+
+    def release(self, kind: ObjectKind, handle: rt.Handle) -> None:
+        self.use(kind, handle)
+        key = (kind, handle.id)
+        self.created.pop(key, None)
+        self.released[key] = handle.generation
+
+
+def _kind(cls: type) -> ObjectKind:
+    return ObjectKind(cls.ORDINAL >> 16)
+
+
+# Message class -> the handles it creates, as (field, kind). Every message's `self_` is a use of
+# its own interface; `_EXTRA_USES` lists the other handles a message names.
+_CREATES: dict[type, tuple[tuple[str, ObjectKind], ...]] = {
+    gen.NPURequestAdapter: (("result", ObjectKind.ADAPTER),),
+    gen.NPUAdapterRequestDevice: (("result", ObjectKind.DEVICE), ("result_1", ObjectKind.QUEUE)),
+    gen.NPUDeviceCreateBuffer: (("result", ObjectKind.BUFFER),),
+    gen.NPUDeviceCreateGraphBuilder: (("result", ObjectKind.GRAPH_BUILDER),),
+    gen.NPUDeviceLoadModel: (("result", ObjectKind.GRAPH),),
+    gen.NPUDeviceCreateCommandEncoder: (("result", ObjectKind.COMMAND_ENCODER),),
+    gen.NPUGraphBuilderBuild: (("result", ObjectKind.GRAPH),),
+    gen.NPUCommandEncoderFinish: (("result", ObjectKind.COMMAND_BUFFER),),
+}
+
+
+def _extra_uses(item: _Item) -> list[tuple[ObjectKind, rt.Handle]]:
+    message = item.message
+    if isinstance(message, gen.NPUQueueWriteBuffer | gen.NPUQueueReadBuffer):
+        return [(ObjectKind.BUFFER, message.buffer)]
+    if isinstance(message, gen.NPUQueueSubmit):
+        return [(ObjectKind.COMMAND_BUFFER, h) for h in message.command_buffers]
+    uses = []
+    for command in item.commands:
+        if isinstance(command, gen.NPUCommandEncoderDispatch):
+            uses.append((ObjectKind.GRAPH, command.graph))
+            handles = [*command.inputs.values(), *command.outputs.values()]
+        else:
+            handles = [command.source, command.destination]
+        uses.extend((ObjectKind.BUFFER, h) for h in handles)
+    return uses
+
+
+def _is_release(message: Any) -> bool:
+    return message.ORDINAL & 0xFFFF == 0
+
+
+def _is_label(message: Any) -> bool:
+    return type(message).__name__.endswith("Label")
+
+
+# --- the session --------------------------------------------------------------------------
+
+
+class ClientSession:
+    """One client connection: decode, check and run its frames; reply on its channel."""
+
+    def __init__(
+        self,
+        channel: Channel,
+        executor: Executor,
+        *,
+        adapters: tuple[Adapter, ...] | None = None,
+        quotas: ClientQuotas | None = None,
+        limits: cv.CommandLimits | None = None,
+    ) -> None:
+        self.channel = channel
+        self.executor = executor
+        self.client_id = f"client-{next(_session_ids)}"
+        self.adapters = adapters if adapters is not None else available_adapters()
+        self.table = ObjectTable(quotas or ClientQuotas())
+        self.limits = limits or cv.CommandLimits()
+        self.closed = False
+        self.close_reason: BadMessage | None = None
+        # Serial queue work: drained by at most one executor work item at a time.
+        self._lock = threading.Lock()
+        self._work: collections.deque[Callable[[CancellationToken], None]] = collections.deque()
+        self._draining = False
+        self._pending_submits = 0
+        self._buffers: list[BufferState] = []  # every buffer's memory, closed with the session
+        self._mappings: list[SharedMemory] = []  # peer memory mapped but not yet consumed
+
+    # --- the frame loop -------------------------------------------------------------------
+
+    def serve(self) -> None:
+        """Receive and handle frames until the peer goes away or misbehaves."""
+        while not self.closed:
+            try:
+                message = self.channel.receive()
+            except ChannelClosed:
+                self.close()
+                return
+            except BadMessage as error:  # framing: the channel already closed itself
+                self.close(error)
+                return
+            self.handle_frame(message)
+
+    def handle_frame(self, message: Message) -> bool:
+        """Decode, check and run one frame. False if it was bad (the session is then closed)."""
+        if self.closed:
+            message.close()
+            return False
+        with message:
+            mapped: list[SharedMemory] = []
+            try:
+                items = self._decode(message, mapped)
+                self._preflight(items)
+            except BadMessage as error:
+                for memory in mapped:
+                    memory.close()
+                self.close(error)
+                return False
+            with self._lock:
+                self._mappings.extend(mapped)
+        try:
+            for item in items:
+                self._run(item)
+        except BadMessage as error:  # a lookup the preflight could not foresee
+            self.close(error)
+            return False
+        return True
+
+    def close(self, error: BadMessage | None = None) -> None:
+        """Drop the client: channel closed, queued work cancelled, objects and memory freed."""
+        if self.closed:
+            return
+        self.closed = True
+        self.close_reason = error
+        if error is not None:
+            log.warning("dropping %s: %s", self.client_id, error)
+        self.channel.close()
+        self.executor.cancel_client(self.client_id)
+        with self._lock:
+            self._work.clear()
+            buffers, self._buffers = self._buffers, []
+            mappings, self._mappings = self._mappings, []
+        for memory in [b.memory for b in buffers if b.memory is not None] + mappings:
+            with contextlib.suppress(BufferError):  # a cancelled run may still hold a view
+                memory.close()
+        self.table = ObjectTable(self.table.quotas)
+
+    # --- stage 1: decode ------------------------------------------------------------------
+
+    def _decode(self, message: Message, mapped: list[SharedMemory]) -> list[_Item]:
+        reader = rt.MessageReader(message.payload, message.fds)
+        items = []
+        while (found := gen.read_message(reader)) is not None:
+            header, decoded = found
+            item = _Item(header, decoded)
+            self._decode_inner(item, mapped)
+            items.append(item)
+        reader.finish()
+        return items
+
+    @staticmethod
+    def _bytes(value: bytes | rt.SharedMemoryClaim, mapped: list[SharedMemory]) -> Any:
+        if isinstance(value, rt.SharedMemoryClaim):
+            # A duplicate: the frame's Message keeps (and closes) the original descriptor.
+            memory = SharedMemory.from_fd(os.dup(value.fd), value.size, readonly=True)
+            mapped.append(memory)
+            return memory
+        return value
+
+    def _decode_inner(self, item: _Item, mapped: list[SharedMemory]) -> None:
+        message = item.message
+        if isinstance(message, gen.NPUCommandEncoderFinish):
+            stream = self._bytes(message.commands, mapped)
+            if isinstance(stream, SharedMemory):
+                if stream.size > gen.WIRE_MAX_COMMAND_STREAM_BYTES:
+                    raise _bad(_K.WEBNPU_ERROR_MESSAGE_TOO_LARGE, f"{stream.size}-byte stream")
+                stream = bytes(stream.view())  # copied before it is checked (§3.3)
+            reader = rt.MessageReader(stream)
+            commands = []
+            while (command := gen.read_command(reader)) is not None:
+                commands.append(command)
+                if len(commands) > gen.WIRE_MAX_COMMANDS:
+                    raise _bad(_K.VALIDATION_ERROR_UNEXPECTED_ARRAY_HEADER, "too many commands")
+            if len(commands) != message.command_count:
+                raise _bad(
+                    _K.VALIDATION_ERROR_DESERIALIZATION_FAILED,
+                    f"command_count {message.command_count}, the stream holds {len(commands)}",
+                )
+            item.commands = tuple(commands)
+        elif isinstance(message, gen.NPUGraphBuilderBuild):
+            arena = None
+            data = self._bytes(message.graph.constant_data, mapped)
+            if isinstance(data, SharedMemory):
+                arena = bytes(data.view())
+            try:
+                item.graph = wire_graph.from_wire(message.graph, arena)
+            except GraphError as error:  # semantic: build rejects, the client stays
+                item.graph = error
+        elif isinstance(message, gen.NPUDeviceLoadModel):
+            item.data = self._bytes(message.onnx_bytes, mapped)
+        elif isinstance(message, gen.NPUQueueWriteBuffer):
+            item.data = self._bytes(message.data, mapped)
+
+    # --- stage 2: handles -----------------------------------------------------------------
+
+    def _preflight(self, items: list[_Item]) -> None:
+        check = _Preflight(self.table)
+        for item in items:
+            message = item.message
+            kind = _kind(type(message))
+            if _is_release(message):
+                check.release(kind, message.self_)
+                continue
+            check.use(kind, message.self_)
+            for kind_, handle in _extra_uses(item):
+                check.use(kind_, handle)
+            for name, created in _CREATES.get(type(message), ()):
+                check.create(created, getattr(message, name))
+
+    # --- stage 3: run ---------------------------------------------------------------------
+
+    def _run(self, item: _Item) -> None:
+        message = item.message
+        if _is_release(message):
+            self._release(message)
+        elif _is_label(message):
+            obj = self.table.get(_kind(type(message)), message.self_)
+            if hasattr(obj, "label"):
+                obj.label = message.value
+        else:
+            handler = _HANDLERS.get(type(message))
+            if handler is None:
+                self._not_supported(item)
+            else:
+                handler(self, item)
+
+    def _not_supported(self, item: _Item) -> None:
+        message = item.message
+        self.table.get(_kind(type(message)), message.self_)
+        text = f"{type(message).__name__} is not supported by this service yet"
+        if item.header.request_id:
+            self._reject(item, "OperationError", text)
+
+    # --- sending --------------------------------------------------------------------------
+
+    def _send(self, message: Any, request_id: int = 0) -> None:
+        w = rt.MessageWriter()
+        if request_id:
+            message.encode(w, request_id)
+        else:
+            message.encode(w)
+        payload, fds = w.finish()
+        with contextlib.suppress(ChannelClosed, OSError):
+            self.channel.send(payload, fds)
+
+    def _reply(self, item: _Item, result: Any) -> None:
+        cls = gen.REPLIES[item.header.ordinal]
+        self._send(cls(result), item.header.request_id)
+
+    def _reject(self, item: _Item, exception: str, text: str) -> None:
+        self._reply(item, gen.Rejection(exception=exception, message=text))
+
+    # --- errors ---------------------------------------------------------------------------
+
+    def _report(self, device_handle: rt.Handle, error: NPUError | None) -> None:
+        """To the innermost scope whose filter matches, else the uncaptured-error event."""
+        if error is None:
+            return
+        with self._lock:
+            device = self._device_or_none(device_handle)
+            if device is None or device.lost:
+                return  # errors on a lost (or unknown) device are not reported (WebGPU)
+            for scope in reversed(device.scopes):
+                if scope.filter == error.filter:
+                    if scope.error is None:
+                        scope.error = error
+                    return
+        event = gen.NPUDeviceUncapturederrorEvent(
+            self_=device_handle, error=gen.ErrorReport(type=error.filter, message=error.message)
+        )
+        self._send(event)
+
+    def _device_or_none(self, handle: rt.Handle) -> DeviceState | None:
+        try:
+            device = self.table.get(ObjectKind.DEVICE, handle)
+        except BadMessage:
+            return None
+        return device if isinstance(device, DeviceState) else None
+
+    def _create(self, kind: ObjectKind, handle: rt.Handle, device: rt.Handle, obj: Any) -> None:
+        """Enter `obj`; a quota error (and the error object it leaves) goes to `device`."""
+        self._report(device, self.table.create(kind, handle, obj))
+
+    def _invalid(self, kind: ObjectKind, handle: rt.Handle, device: rt.Handle, text: str) -> None:
+        """A creation that failed validation: an error object and a validation error."""
+        self.table.create(kind, handle, InvalidObject(kind, text))
+        self._report(device, NPUError("validation", text))
+
+    # --- NPU and adapters -----------------------------------------------------------------
+
+    def _request_adapter(self, item: _Item) -> None:
+        message: gen.NPURequestAdapter = item.message
+        preference = message.options.power_preference or "default"
+        ordered = order_for(self.adapters, preference)
+        if not ordered:
+            self._reply(item, gen.NPURequestAdapterResolved(None, None, None))
+            return
+        adapter = ordered[0]
+        self.table.create(ObjectKind.ADAPTER, message.result, adapter)
+        info = adapter.info
+        self._reply(
+            item,
+            gen.NPURequestAdapterResolved(
+                features=_features(adapter),
+                limits=_limits(adapter),
+                info=gen.NPUAdapterInfo(
+                    info.vendor, info.architecture, info.device, info.description
+                ),
+            ),
+        )
+
+    def _request_device(self, item: _Item) -> None:
+        message: gen.NPUAdapterRequestDevice = item.message
+        adapter = self.table.get(ObjectKind.ADAPTER, message.self_)
+        descriptor = message.descriptor
+        offered = set(_features(adapter).values)
+        missing = [f for f in descriptor.required_features if f not in offered]
+        if missing:
+            self._reject(item, "TypeError", f"requestDevice: features {missing} not supported")
+            return
+        supported = _limits(adapter)
+        for name, value in (descriptor.required_limits or {}).items():
+            field_name = _LIMIT_FIELDS.get(name)
+            if field_name is None:
+                self._reject(item, "OperationError", f"requestDevice: unknown limit {name!r}")
+                return
+            if value > getattr(supported, field_name):
+                self._reject(
+                    item,
+                    "OperationError",
+                    f"requestDevice: {name} {value} exceeds the adapter's "
+                    f"{getattr(supported, field_name)}",
+                )
+                return
+        device = DeviceState(adapter, message.result_1, label=descriptor.label)
+        self.table.create(ObjectKind.DEVICE, message.result, device)
+        self.table.create(ObjectKind.QUEUE, message.result_1, QueueState(message.result))
+        self._reply(item, gen.NPUAdapterRequestDeviceResolved(_features(adapter), supported))
+
+    # --- the device -----------------------------------------------------------------------
+
+    def _destroy_device(self, item: _Item) -> None:
+        device = self.table.get(ObjectKind.DEVICE, item.message.self_)
+        if device.lost:
+            return
+        device.lost = True
+        info = gen.NPUDeviceLostInfo(reason="destroyed", message="destroy() was called")
+        self._send(gen.NPUDeviceLostEvent(self_=item.message.self_, info=info))
+
+    def _push_error_scope(self, item: _Item) -> None:
+        device = self.table.get(ObjectKind.DEVICE, item.message.self_)
+        with self._lock:
+            device.scopes.append(ErrorScope(item.message.filter))
+
+    def _pop_error_scope(self, item: _Item) -> None:
+        device = self.table.get(ObjectKind.DEVICE, item.message.self_)
+        with self._lock:
+            scope = device.scopes.pop() if device.scopes else None
+        if scope is None:
+            self._reject(item, "OperationError", "popErrorScope: the error scope stack is empty")
+            return
+        error = scope.error
+        report = None if error is None else gen.ErrorReport(error.filter, error.message)
+        self._reply(item, gen.NPUDevicePopErrorScopeResolved(report))
+
+    def _create_buffer(self, item: _Item) -> None:
+        message: gen.NPUDeviceCreateBuffer = item.message
+        device_handle = message.self_
+        device = self.table.get(ObjectKind.DEVICE, device_handle)
+        name = f"createBuffer {describe(message.result)}"
+        problem, tensor = _check_buffer_descriptor(message.descriptor, device.adapter)
+        if problem is not None:
+            self._invalid(ObjectKind.BUFFER, message.result, device_handle, f"{name}: {problem}")
+            return
+        descriptor = message.descriptor
+        state = BufferState(
+            device_handle, descriptor.size, descriptor.usage, tensor, label=descriptor.label
+        )
+        error = self.table.create(ObjectKind.BUFFER, message.result, state)
+        if error is None and descriptor.size:
+            state.memory = SharedMemory.create(descriptor.size, "webnpu-buffer")
+            with self._lock:
+                self._buffers.append(state)
+        self._report(device_handle, error)
+
+    def _create_graph_builder(self, item: _Item) -> None:
+        message = item.message
+        self.table.get(ObjectKind.DEVICE, message.self_)
+        self._create(
+            ObjectKind.GRAPH_BUILDER,
+            message.result,
+            message.self_,
+            GraphBuilderState(message.self_),
+        )
+
+    def _create_command_encoder(self, item: _Item) -> None:
+        message = item.message
+        self.table.get(ObjectKind.DEVICE, message.self_)
+        state = CommandEncoderState(message.self_, label=message.descriptor.label)
+        self._create(ObjectKind.COMMAND_ENCODER, message.result, message.self_, state)
+
+    def _load_model(self, item: _Item) -> None:
+        message: gen.NPUDeviceLoadModel = item.message
+        device = self.table.get(ObjectKind.DEVICE, message.self_)
+        data = item.data
+        try:
+            if isinstance(data, SharedMemory):
+                check_model_size(data.size, DEFAULT_MODEL_LIMITS)  # before the copy
+                data = self._consume(data)
+            loaded = load_model(data)
+            inputs = {n.name: n.descriptor for n in loaded.inputs}
+            outputs = {n.name: n.descriptor for n in loaded.outputs}
+            compiled = CompiledGraph(
+                loaded.model_bytes, inputs, outputs, providers=device.adapter.providers
+            )
+        except ModelError as error:
+            self._reject(item, "OperationError", f"loadModel: {error}")
+            return
+        except Exception as error:  # onnxruntime refused what the loader accepted
+            self._reject(item, "OperationError", f"loadModel: compilation failed: {error}")
+            return
+        finally:
+            if isinstance(item.data, SharedMemory):
+                self._consume(item.data)
+        self._graph_created(
+            item, message.self_, inputs, outputs, compiled, gen.NPUDeviceLoadModelResolved
+        )
+
+    def _consume(self, memory: SharedMemory) -> bytes:
+        """Copy a peer mapping out and unmap it."""
+        with self._lock:
+            if memory in self._mappings:
+                self._mappings.remove(memory)
+        if memory.closed:
+            return b""
+        data = bytes(memory.view())
+        memory.close()
+        return data
+
+    def _graph_created(self, item, device, inputs, outputs, compiled, resolved_cls) -> None:
+        state = GraphState(device, dict(inputs), dict(outputs), executable=compiled)
+        error = self.table.create(ObjectKind.GRAPH, item.message.result, state)
+        if error is not None:  # a rejected creation leaves no entry (§2.2)
+            self.table.release(ObjectKind.GRAPH, item.message.result)
+            self._reject(item, "OperationError", error.message)
+            return
+        self._reply(
+            item,
+            resolved_cls(
+                inputs=tuple(_tensor_info(n, d) for n, d in inputs.items()),
+                outputs=tuple(_tensor_info(n, d) for n, d in outputs.items()),
+            ),
+        )
+
+    # --- graphs ---------------------------------------------------------------------------
+
+    def _build(self, item: _Item) -> None:
+        message: gen.NPUGraphBuilderBuild = item.message
+        builder = self.table.get(ObjectKind.GRAPH_BUILDER, message.self_)
+        if isinstance(builder, InvalidObject):
+            self._reject(item, "TypeError", f"build: the builder is invalid ({builder.reason})")
+            return
+        if builder.built:
+            self._reject(item, "TypeError", "build: the builder has already built a graph")
+            return
+        builder.built = True
+        device = self.table.get(ObjectKind.DEVICE, builder.device)
+        if isinstance(item.graph, GraphError):
+            self._reject(item, "TypeError", f"build: {item.graph}")
+            return
+        try:
+            validated = validate_graph(item.graph, device.adapter.limits.graph)
+        except GraphError as error:
+            self._reject(item, "TypeError", f"build: {error}")
+            return
+        try:
+            compiled = CompiledGraph.from_validated(validated, providers=device.adapter.providers)
+        except Exception as error:
+            self._reject(item, "OperationError", f"build: compilation failed: {error}")
+            return
+        self._graph_created(
+            item, builder.device, compiled.inputs, compiled.outputs, compiled,
+            gen.NPUGraphBuilderBuildResolved,
+        )  # fmt: skip
+
+    def _destroy_graph(self, item: _Item) -> None:
+        graph = self.table.get(ObjectKind.GRAPH, item.message.self_)
+        if isinstance(graph, GraphState):
+            graph.destroyed = True
+
+    # --- command encoders -----------------------------------------------------------------
+
+    def _finish(self, item: _Item) -> None:
+        message: gen.NPUCommandEncoderFinish = item.message
+        encoder = self.table.get(ObjectKind.COMMAND_ENCODER, message.self_)
+        error = cv.finish(self.table, message, item.commands, self.limits)
+        device = encoder.device if isinstance(encoder, CommandEncoderState) else None
+        if device is not None:
+            self._report(device, error)
+
+    # --- buffers --------------------------------------------------------------------------
+
+    def _destroy_buffer(self, item: _Item) -> None:
+        buffer = self.table.get(ObjectKind.BUFFER, item.message.self_)
+        already = isinstance(buffer, BufferState) and buffer.destroyed
+        self.table.destroy_buffer(item.message.self_)
+        if isinstance(buffer, BufferState) and not already:
+            self._enqueue(lambda _token: _free(buffer))  # after the work already submitted
+
+    def _release(self, message: Any) -> None:
+        kind = _kind(type(message))
+        obj = self.table.release(kind, message.self_)
+        if isinstance(obj, BufferState) and not obj.destroyed:
+            # The handle is gone; the memory goes once earlier work is done. A command buffer
+            # finished but not yet submitted that names it then fails submit validation.
+            obj.destroyed = True
+            self._enqueue(lambda _token: _free(obj))
+
+    # --- the queue ------------------------------------------------------------------------
+
+    def _queue(self, handle: rt.Handle) -> QueueState | InvalidObject:
+        return self.table.get(ObjectKind.QUEUE, handle)
+
+    def _write_buffer(self, item: _Item) -> None:
+        message: gen.NPUQueueWriteBuffer = item.message
+        queue = self._queue(message.self_)
+        buffer = self.table.get(ObjectKind.BUFFER, message.buffer)
+        data = item.data
+        data_size = data.size if isinstance(data, SharedMemory) else len(data)
+        size = data_size - message.data_offset if message.size is None else message.size
+        what = f"writeBuffer to buffer {describe(message.buffer)}"
+        problem = _check_buffer_use(buffer, queue, BufferUsage.COPY_DST)
+        if problem is None and (size < 0 or message.data_offset + size > data_size):
+            problem = (
+                f"data range [{message.data_offset}, {message.data_offset + max(size, 0)}) "
+                f"exceeds the {data_size} bytes of data"
+            )
+        if problem is None and message.buffer_offset + size > buffer.size:
+            problem = (
+                f"range [{message.buffer_offset}, {message.buffer_offset + size}) exceeds the "
+                f"buffer's size {buffer.size}"
+            )
+        if problem is not None:
+            if isinstance(data, SharedMemory):
+                self._consume(data)
+            self._report(queue.device, NPUError("validation", f"{what}: {problem}"))
+            return
+        start, offset = message.data_offset, message.buffer_offset
+
+        def write(_token: CancellationToken) -> None:
+            try:
+                if size:
+                    source = data.view() if isinstance(data, SharedMemory) else memoryview(data)
+                    target = buffer.memory.view()
+                    target[offset : offset + size] = source[start : start + size]
+                    del source, target
+            finally:
+                if isinstance(data, SharedMemory):
+                    self._consume(data)
+
+        self._enqueue(write)
+
+    def _read_buffer(self, item: _Item) -> None:
+        message: gen.NPUQueueReadBuffer = item.message
+        queue = self._queue(message.self_)
+        buffer = self.table.get(ObjectKind.BUFFER, message.buffer)
+        problem = _check_buffer_use(buffer, queue, BufferUsage.COPY_SRC)
+        size = 0
+        if problem is None:
+            size = buffer.size - message.offset if message.size is None else message.size
+            if size < 0 or message.offset + size > buffer.size:
+                problem = (
+                    f"range [{message.offset}, {message.offset + max(size, 0)}) exceeds the "
+                    f"buffer's size {buffer.size}"
+                )
+        if problem is not None:
+            self._reject(
+                item, "OperationError", f"readBuffer {describe(message.buffer)}: {problem}"
+            )
+            return
+        offset = message.offset
+
+        def read(_token: CancellationToken) -> None:
+            data = bytes(buffer.memory.view()[offset : offset + size]) if size else b""
+            if size <= rt.MAX_INLINE_BYTES:
+                self._reply(item, gen.NPUQueueReadBufferResolved(data))
+                return
+            with SharedMemory.create(size, "webnpu-read") as memory:
+                view = memory.view()
+                view[:] = data
+                view.release()
+                claim = rt.SharedMemoryClaim(memory.fd, size)
+                self._reply(item, gen.NPUQueueReadBufferResolved(claim))
+
+        self._enqueue(read)
+
+    def _submit(self, item: _Item) -> None:
+        message: gen.NPUQueueSubmit = item.message
+        queue = self._queue(message.self_)
+        with self._lock:
+            pending = self._pending_submits
+        buffers, error = cv.submit(self.table, message, pending, self.limits)
+        if isinstance(queue, QueueState):
+            self._report(queue.device, error)
+        if not buffers:
+            return
+        device = queue.device
+        with self._lock:
+            self._pending_submits += 1
+
+        def run(token: CancellationToken) -> None:
+            try:
+                for buffer in buffers:
+                    for command in buffer.commands:
+                        _execute(self.executor, command, token)
+            except Exception as failure:
+                if not token.cancelled:
+                    self._report(device, NPUError("internal", f"submit: {failure}"))
+            finally:
+                with self._lock:
+                    self._pending_submits -= 1
+
+        self._enqueue(run)
+
+    def _on_submitted_work_done(self, item: _Item) -> None:
+        self._queue(item.message.self_)
+        self._enqueue(lambda _token: self._reply(item, gen.NPUQueueOnSubmittedWorkDoneResolved()))
+
+    # --- the serial work list -------------------------------------------------------------
+
+    def _enqueue(self, work: Callable[[CancellationToken], None]) -> None:
+        with self._lock:
+            if self.closed:
+                return
+            self._work.append(work)
+            if self._draining:
+                return
+            self._draining = True
+        self.executor.submit(self.client_id, self._drain)
+
+    def _drain(self, token: CancellationToken) -> None:
+        while True:
+            with self._lock:
+                if not self._work or self.closed or token.cancelled:
+                    self._draining = False
+                    return
+                work = self._work.popleft()
+            try:
+                work(token)
+            except Exception:
+                log.exception("%s: queue work failed", self.client_id)
+
+
+_HANDLERS: dict[type, Callable[[ClientSession, _Item], None]] = {
+    gen.NPURequestAdapter: ClientSession._request_adapter,
+    gen.NPUAdapterRequestDevice: ClientSession._request_device,
+    gen.NPUDeviceDestroy: ClientSession._destroy_device,
+    gen.NPUDeviceCreateBuffer: ClientSession._create_buffer,
+    gen.NPUDeviceCreateGraphBuilder: ClientSession._create_graph_builder,
+    gen.NPUDeviceLoadModel: ClientSession._load_model,
+    gen.NPUDeviceCreateCommandEncoder: ClientSession._create_command_encoder,
+    gen.NPUDevicePushErrorScope: ClientSession._push_error_scope,
+    gen.NPUDevicePopErrorScope: ClientSession._pop_error_scope,
+    gen.NPUQueueSubmit: ClientSession._submit,
+    gen.NPUQueueOnSubmittedWorkDone: ClientSession._on_submitted_work_done,
+    gen.NPUQueueWriteBuffer: ClientSession._write_buffer,
+    gen.NPUQueueReadBuffer: ClientSession._read_buffer,
+    gen.NPUBufferDestroy: ClientSession._destroy_buffer,
+    gen.NPUGraphBuilderBuild: ClientSession._build,
+    gen.NPUGraphDestroy: ClientSession._destroy_graph,
+    gen.NPUCommandEncoderFinish: ClientSession._finish,
+}
+
+
+# --- helpers ------------------------------------------------------------------------------
+
+_LIMIT_FIELDS = {
+    "maxBufferSize": "max_buffer_size",
+    "maxTensorRank": "max_tensor_rank",
+    "maxTensorByteLength": "max_tensor_byte_length",
+    "maxGraphOperands": "max_graph_operands",
+    "maxModelByteLength": "max_model_byte_length",
+    "maxDispatchInputs": "max_dispatch_inputs",
+    "maxDispatchOutputs": "max_dispatch_outputs",
+    "maxBuffersPerClient": "max_buffers_per_client",
+    "maxGraphsPerClient": "max_graphs_per_client",
+}
+
+
+def _features(adapter: Adapter) -> gen.NPUSupportedFeatures:
+    names = {_FEATURE_NAMES.get(f, f) for f in adapter.features}
+    return gen.NPUSupportedFeatures(tuple(sorted(n for n in names if n in gen.NPU_FEATURE_NAME)))
+
+
+def _limits(adapter: Adapter) -> gen.NPUSupportedLimits:
+    limits, quotas, commands = adapter.limits, ClientQuotas(), cv.CommandLimits()
+    return gen.NPUSupportedLimits(
+        max_buffer_size=limits.max_buffer_size,
+        max_tensor_rank=limits.max_tensor_rank,
+        max_tensor_byte_length=limits.max_tensor_byte_length,
+        max_graph_operands=limits.max_graph_operands,
+        max_model_byte_length=DEFAULT_MODEL_LIMITS.max_model_byte_length,
+        max_dispatch_inputs=commands.max_dispatch_inputs,
+        max_dispatch_outputs=commands.max_dispatch_outputs,
+        max_buffers_per_client=quotas.max_buffers,
+        max_graphs_per_client=quotas.max_graphs,
+    )
+
+
+def _tensor_info(name: str, descriptor: OperandDescriptor) -> gen.NPUTensorInfo:
+    return gen.NPUTensorInfo(descriptor.data_type.value, descriptor.shape, name)
+
+
+def _check_buffer_descriptor(
+    descriptor: gen.NPUBufferDescriptor, adapter: Adapter
+) -> tuple[str | None, OperandDescriptor | None]:
+    """createBuffer's rules (idl/webnpu.idl NPUBufferDescriptor and NPUBufferUsage)."""
+    usage, size = descriptor.usage, descriptor.size
+    if size > adapter.limits.max_buffer_size:
+        return f"size {size} exceeds maxBufferSize {adapter.limits.max_buffer_size}", None
+    if usage == 0:
+        return "usage is empty", None
+    if usage & ~_ALL_USAGES:
+        return f"usage {usage:#x} has unknown bits", None
+    if usage & BufferUsage.MAP_READ and usage & ~(BufferUsage.MAP_READ | BufferUsage.COPY_DST):
+        return "MAP_READ may only be combined with COPY_DST", None
+    if usage & BufferUsage.MAP_WRITE and usage & ~(BufferUsage.MAP_WRITE | BufferUsage.COPY_SRC):
+        return "MAP_WRITE may only be combined with COPY_SRC", None
+    tensor = None
+    if descriptor.tensor is not None:
+        try:
+            tensor = make_descriptor(
+                descriptor.tensor.data_type, descriptor.tensor.shape, adapter.limits.graph
+            )
+        except TensorError as error:
+            return f"tensor: {error}", None
+        if tensor.byte_length != size:
+            return (
+                f"tensor {tensor.describe()} is {tensor.byte_length} bytes, but size is {size}",
+                None,
+            )
+    return None, tensor
+
+
+def _check_buffer_use(buffer: Any, queue: Any, usage: BufferUsage) -> str | None:
+    if isinstance(queue, InvalidObject):
+        return f"the queue is invalid ({queue.reason})"
+    if isinstance(buffer, InvalidObject):
+        return f"the buffer is invalid ({buffer.reason})"
+    if buffer.device != queue.device:
+        return "the buffer belongs to another device than the queue"
+    if buffer.destroyed:
+        return "the buffer is destroyed"
+    if not buffer.usage & usage:
+        return f"the buffer lacks the {usage.name} usage"
+    if buffer.map_state != "unmapped":
+        return f"the buffer is {buffer.map_state}"
+    return None
+
+
+def _array(buffer: BufferState, descriptor: OperandDescriptor) -> np.ndarray:
+    dtype = descriptor.data_type.numpy_dtype
+    return np.frombuffer(buffer.memory.view(), dtype).reshape(descriptor.shape)
+
+
+def _execute(executor: Executor, command: cv.ResolvedCommand, token: CancellationToken) -> None:
+    if isinstance(command, cv.ResolvedDispatch):
+        graph = command.graph
+        inputs = {b.name: _array(b.buffer, graph.inputs[b.name]) for b in command.inputs}
+        outputs = {b.name: _array(b.buffer, graph.outputs[b.name]) for b in command.outputs}
+        try:
+            executor.run(graph.executable, inputs, outputs, token)
+        finally:
+            del inputs, outputs
+        return
+    if command.size:
+        source = command.source.buffer.memory.view()
+        target = command.destination.buffer.memory.view()
+        so, do, n = command.source_offset, command.destination_offset, command.size
+        target[do : do + n] = source[so : so + n]
+        del source, target
+
+
+def _free(buffer: BufferState) -> None:
+    memory, buffer.memory = buffer.memory, None
+    if memory is not None:
+        with contextlib.suppress(BufferError):
+            memory.close()

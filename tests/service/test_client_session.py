@@ -1,0 +1,472 @@
+"""The per-client dispatcher, in process over a real `Channel.pair()`.
+
+The test plays the client: it encodes generated message objects into frames, sends them on its
+end of the pair, and decodes the service's replies and events with the generated codec. Each
+session serves its end on a thread, sharing one Executor, as the service process will.
+"""
+
+from __future__ import annotations
+
+import os
+import select
+import threading
+
+import numpy as np
+import pytest
+from onnx import TensorProto, helper
+
+from python_service.generated import wire as gen
+from python_service.ipc import Channel, ChannelClosed, SharedMemory
+from python_service.service.client_session import ClientSession
+from python_service.service.executor import Executor
+from python_service.service.objects import BufferUsage, ObjectKind
+from python_service.shared import graph as g
+from python_service.shared.tensors import OperandDescriptor
+from python_service.wire import graph as wire_graph
+from python_service.wire import runtime as rt
+
+H = rt.Handle
+ROOT = H(1, 1)
+ADAPTER = DEVICE = QUEUE = BUILDER = GRAPH = ENCODER = COMMANDS = H(1, 1)
+A, B, Y = H(1, 1), H(2, 1), H(3, 1)
+TIMEOUT = 20.0
+
+
+@pytest.fixture(scope="module")
+def executor():
+    with Executor(workers=2) as pool:
+        yield pool
+
+
+class Client:
+    """The renderer's end: frames of generated messages out, replies and events in."""
+
+    def __init__(self, channel: Channel) -> None:
+        self.channel = channel
+        self.next_id = 1
+        self.pending: set[int] = set()
+        self.replies: dict[int, object] = {}
+        self.events: list[object] = []
+        self.shared: dict[int, bytes] = {}  # request id -> bytes of a shared-memory reply
+
+    def send(self, *messages: object) -> list[int]:
+        w = rt.MessageWriter()
+        ids = []
+        for message in messages:
+            if getattr(message, "EXPECTS_REPLY", False):
+                request_id = self.next_id
+                self.next_id += 1
+                self.pending.add(request_id)
+                ids.append(request_id)
+                message.encode(w, request_id)
+            else:
+                message.encode(w)
+        payload, fds = w.finish()
+        self.channel.send(payload, fds)
+        return ids
+
+    def _receive_frame(self) -> None:
+        ready, _, _ = select.select([self.channel], [], [], TIMEOUT)
+        assert ready, "no frame from the service"
+        with self.channel.receive() as frame:
+            reader = rt.MessageReader(frame.payload, frame.fds)
+            while (found := gen.read_service_message(reader, self.pending)) is not None:
+                header, message = found
+                if header.flags & rt.FLAG_IS_REPLY:
+                    self.pending.discard(header.request_id)
+                    self.replies[header.request_id] = message
+                    data = getattr(message.result, "data", None)
+                    if isinstance(data, rt.SharedMemoryClaim):
+                        with SharedMemory.from_fd(os.dup(data.fd), data.size) as memory:
+                            self.shared[header.request_id] = bytes(memory.view())
+                else:
+                    self.events.append(message)
+            reader.finish()
+
+    def reply(self, request_id: int) -> object:
+        while request_id not in self.replies:
+            self._receive_frame()
+        return self.replies.pop(request_id).result
+
+    def event(self) -> object:
+        while not self.events:
+            self._receive_frame()
+        return self.events.pop(0)
+
+    def assert_dropped(self) -> None:
+        with pytest.raises(ChannelClosed):
+            while True:
+                self._receive_frame()
+
+
+class Served:
+    """A session serving the service end of a fresh channel pair on a thread."""
+
+    def __init__(self, executor: Executor) -> None:
+        service_end, client_end = Channel.pair()
+        self.session = ClientSession(service_end, executor)
+        self.client = Client(client_end)
+        self.thread = threading.Thread(target=self.session.serve, daemon=True)
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.client.channel.close()
+        self.thread.join(TIMEOUT)
+
+
+@pytest.fixture
+def served(executor):
+    s = Served(executor)
+    yield s
+    s.stop()
+
+
+def open_device(client: Client) -> None:
+    (adapter_id,) = client.send(
+        gen.NPURequestAdapter(ROOT, ADAPTER, gen.NPURequestAdapterOptions(None))
+    )
+    resolved = client.reply(adapter_id)
+    assert isinstance(resolved, gen.NPURequestAdapterResolved)
+    assert resolved.info.vendor == "onnxruntime"
+    descriptor = gen.NPUDeviceDescriptor("", gen.NPUQueueDescriptor(""), (), None)
+    (device_id,) = client.send(gen.NPUAdapterRequestDevice(ADAPTER, DEVICE, QUEUE, descriptor))
+    assert isinstance(client.reply(device_id), gen.NPUAdapterRequestDeviceResolved)
+
+
+def tensor(shape: tuple[int, ...]) -> gen.NPUTensorDescriptor:
+    return gen.NPUTensorDescriptor("float32", shape)
+
+
+def create_buffer(handle: rt.Handle, shape, usage: int, size: int | None = None):
+    nbytes = int(np.prod(shape)) * 4 if size is None else size
+    return gen.NPUDeviceCreateBuffer(
+        DEVICE, handle, gen.NPUBufferDescriptor("", nbytes, tensor(shape), usage)
+    )
+
+
+def add_relu(shape: tuple[int, ...]) -> gen.GraphDescription:
+    """y = relu(a + b)."""
+    d = OperandDescriptor("float32", shape)
+    description = g.GraphDescription(
+        inputs=(g.GraphInput(1, "a", d), g.GraphInput(2, "b", d)),
+        constants=(),
+        operations=(g.Operation("add", (1, 2), (3,)), g.Operation("relu", (3,), (4,))),
+        outputs=(g.GraphOutput("y", 4),),
+    )
+    return wire_graph.to_wire(description)
+
+
+def stream(*commands: object) -> bytes:
+    w = rt.MessageWriter()
+    for command in commands:
+        command.encode(w)
+    return w.finish()[0]
+
+
+def data_arg(array: np.ndarray, keep: list[SharedMemory]) -> bytes | rt.SharedMemoryClaim:
+    """`Bytes` as the bindings send it: inline up to 64 KiB, a sealed memfd beyond."""
+    data = array.tobytes()
+    if len(data) <= rt.MAX_INLINE_BYTES:
+        return data
+    memory = SharedMemory.create(len(data))
+    memory.view()[:] = data
+    keep.append(memory)
+    return rt.SharedMemoryClaim(memory.fd, len(data))
+
+
+def run_add_relu(client: Client, shape: tuple[int, ...], seed: int = 0, a_gen: int = 1) -> None:
+    """The whole slice: buffers, writes, build, encode, submit, read back, compare."""
+    A = H(1, a_gen)  # noqa: N806 (a buffer handle, as the module's constants)
+    rng = np.random.default_rng(seed)
+    a = rng.standard_normal(shape).astype(np.float32)
+    b = rng.standard_normal(shape).astype(np.float32)
+    keep: list[SharedMemory] = []
+    io = BufferUsage.COPY_DST | BufferUsage.INPUT
+    (build_id,) = client.send(
+        create_buffer(A, shape, io),
+        create_buffer(B, shape, io),
+        create_buffer(Y, shape, BufferUsage.OUTPUT | BufferUsage.COPY_SRC),
+        gen.NPUQueueWriteBuffer(QUEUE, A, 0, data_arg(a, keep), 0, None),
+        gen.NPUQueueWriteBuffer(QUEUE, B, 0, data_arg(b, keep), 0, None),
+        gen.NPUDeviceCreateGraphBuilder(DEVICE, BUILDER),
+        gen.NPUGraphBuilderBuild(BUILDER, GRAPH, add_relu(shape)),
+    )
+    for memory in keep:
+        memory.close()
+    built = client.reply(build_id)
+    assert isinstance(built, gen.NPUGraphBuilderBuildResolved), built
+    assert [(i.name, i.data_type, i.shape) for i in built.inputs] == [
+        ("a", "float32", shape),
+        ("b", "float32", shape),
+    ]
+    assert [(o.name, o.shape) for o in built.outputs] == [("y", shape)]
+
+    dispatch = gen.NPUCommandEncoderDispatch(GRAPH, {"a": A, "b": B}, {"y": Y})
+    read_id, done_id = client.send(
+        gen.NPUDeviceCreateCommandEncoder(DEVICE, ENCODER, gen.NPUCommandEncoderDescriptor("")),
+        gen.NPUCommandEncoderFinish(
+            ENCODER, COMMANDS, gen.NPUCommandBufferDescriptor(""), 1, stream(dispatch)
+        ),
+        gen.NPUQueueSubmit(QUEUE, (COMMANDS,)),
+        gen.NPUQueueReadBuffer(QUEUE, Y, 0, None),
+        gen.NPUQueueOnSubmittedWorkDone(QUEUE),
+    )
+    read = client.reply(read_id)
+    assert isinstance(read, gen.NPUQueueReadBufferResolved), read
+    data = client.shared.pop(read_id) if isinstance(read.data, rt.SharedMemoryClaim) else read.data
+    result = np.frombuffer(data, np.float32).reshape(shape)
+    np.testing.assert_allclose(result, np.maximum(a + b, 0), rtol=0, atol=1e-5)
+    assert isinstance(client.reply(done_id), gen.NPUQueueOnSubmittedWorkDoneResolved)
+    assert not client.events
+
+
+def test_full_slice_inline(served):
+    open_device(served.client)
+    run_add_relu(served.client, (2, 3, 4))
+    assert not served.session.closed
+
+
+def test_full_slice_through_shared_memory(served):
+    # 128 KiB tensors: writes go in sealed memfds, and the read-back comes back in one.
+    open_device(served.client)
+    run_add_relu(served.client, (128, 256), seed=1)
+
+
+def test_copy_buffer_to_buffer(served):
+    client = served.client
+    open_device(client)
+    values = np.arange(8, dtype=np.float32)
+    copy = gen.NPUCommandEncoderCopyBufferToBuffer(A, 8, B, 0, 16)
+    (read_id,) = client.send(
+        create_buffer(A, (8,), BufferUsage.COPY_DST | BufferUsage.COPY_SRC),
+        create_buffer(B, (8,), BufferUsage.COPY_DST | BufferUsage.COPY_SRC),
+        gen.NPUQueueWriteBuffer(QUEUE, A, 0, values.tobytes(), 0, None),
+        gen.NPUDeviceCreateCommandEncoder(DEVICE, ENCODER, gen.NPUCommandEncoderDescriptor("")),
+        gen.NPUCommandEncoderFinish(
+            ENCODER, COMMANDS, gen.NPUCommandBufferDescriptor(""), 1, stream(copy)
+        ),
+        gen.NPUQueueSubmit(QUEUE, (COMMANDS,)),
+        gen.NPUQueueReadBuffer(QUEUE, B, 0, 16),
+    )
+    np.testing.assert_array_equal(
+        np.frombuffer(client.reply(read_id).data, np.float32), [2, 3, 4, 5]
+    )
+
+
+def test_validation_error_goes_to_the_error_scope(served):
+    client = served.client
+    open_device(client)
+    bad = create_buffer(A, (4,), BufferUsage.MAP_READ | BufferUsage.INPUT)  # not a valid combo
+    (pop_id,) = client.send(
+        gen.NPUDevicePushErrorScope(DEVICE, "out-of-memory"),
+        gen.NPUDevicePushErrorScope(DEVICE, "validation"),
+        bad,
+        gen.NPUDevicePopErrorScope(DEVICE),
+    )
+    popped = client.reply(pop_id)
+    assert popped.error is not None and popped.error.type == "validation"
+    assert "MAP_READ may only be combined with COPY_DST" in popped.error.message
+    # The out-of-memory scope caught nothing; then the stack is empty.
+    first, second = client.send(
+        gen.NPUDevicePopErrorScope(DEVICE), gen.NPUDevicePopErrorScope(DEVICE)
+    )
+    assert client.reply(first).error is None
+    assert isinstance(client.reply(second), gen.Rejection)
+    # The error object is live: using it is a validation error, not a bad message.
+    (pop_id,) = client.send(
+        gen.NPUDevicePushErrorScope(DEVICE, "validation"),
+        gen.NPUQueueWriteBuffer(QUEUE, A, 0, bytes(16), 0, None),
+        gen.NPUDevicePopErrorScope(DEVICE),
+    )
+    assert "the buffer is invalid" in client.reply(pop_id).error.message
+    assert not client.events
+    # ... and the session keeps serving (the error object's handle released first).
+    client.send(gen.NPUBufferRelease(A))
+    run_add_relu(client, (3,), a_gen=2)
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        (create_buffer(A, (4,), BufferUsage.INPUT, size=12), "but size is 12"),
+        (create_buffer(A, (4,), 0), "usage is empty"),
+        (create_buffer(A, (4,), 0x100), "unknown bits"),
+        (create_buffer(A, (4,), BufferUsage.MAP_WRITE | BufferUsage.OUTPUT), "MAP_WRITE"),
+    ],
+)
+def test_uncaptured_validation_error_becomes_the_event(served, message, expected):
+    client = served.client
+    open_device(client)
+    client.send(message)
+    event = client.event()
+    assert isinstance(event, gen.NPUDeviceUncapturederrorEvent)
+    assert event.self_ == DEVICE and event.error.type == "validation"
+    assert expected in event.error.message
+    client.send(gen.NPUBufferRelease(A))
+    run_add_relu(client, (2,), a_gen=2)
+
+
+def test_dispatch_validation_error_at_finish_and_submit(served):
+    client = served.client
+    open_device(client)
+    run_add_relu(client, (4,))
+    # A buffer without the INPUT usage bound as an input: finish makes an invalid command
+    # buffer, and submitting it is a second validation error; nothing runs.
+    wrong = create_buffer(H(4, 1), (4,), BufferUsage.COPY_DST)
+    dispatch = gen.NPUCommandEncoderDispatch(GRAPH, {"a": H(4, 1), "b": B}, {"y": Y})
+    (pop_id,) = client.send(
+        wrong,
+        gen.NPUDevicePushErrorScope(DEVICE, "validation"),
+        gen.NPUDeviceCreateCommandEncoder(DEVICE, H(2, 1), gen.NPUCommandEncoderDescriptor("")),
+        gen.NPUCommandEncoderFinish(
+            H(2, 1), H(2, 1), gen.NPUCommandBufferDescriptor(""), 1, stream(dispatch)
+        ),
+        gen.NPUDevicePopErrorScope(DEVICE),
+        gen.NPUQueueSubmit(QUEUE, (H(2, 1),)),
+    )
+    assert "lacks the INPUT usage" in client.reply(pop_id).error.message
+    event = client.event()
+    assert "submit" in event.error.message and "invalid" in event.error.message
+
+
+def test_build_with_a_graph_error_rejects_and_the_session_serves_on(served):
+    client = served.client
+    open_device(client)
+    d = OperandDescriptor("float32", (2, 3))
+    other = OperandDescriptor("float32", (4,))
+    description = wire_graph.to_wire(
+        g.GraphDescription(
+            inputs=(g.GraphInput(1, "a", d), g.GraphInput(2, "b", other)),
+            constants=(),
+            operations=(g.Operation("add", (1, 2), (3,)),),
+            outputs=(g.GraphOutput("y", 3),),
+        )
+    )
+    (build_id,) = client.send(
+        gen.NPUDeviceCreateGraphBuilder(DEVICE, H(5, 1)),
+        gen.NPUGraphBuilderBuild(H(5, 1), H(5, 1), description),
+    )
+    rejected = client.reply(build_id)
+    assert isinstance(rejected, gen.Rejection) and rejected.exception == "TypeError"
+    run_add_relu(client, (2, 3))
+
+
+def test_load_model_runs_through_the_queue(served):
+    client = served.client
+    open_device(client)
+    graph = helper.make_graph(
+        [helper.make_node("Sigmoid", ["x"], ["y"])],
+        "m",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [2, 2])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [2, 2])],
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], ir_version=8)
+    x = np.array([[0, 1], [-2, 3]], np.float32)
+    (load_id,) = client.send(
+        gen.NPUDeviceLoadModel(DEVICE, GRAPH, model.SerializeToString()),
+        create_buffer(A, (2, 2), BufferUsage.COPY_DST | BufferUsage.INPUT),
+        create_buffer(Y, (2, 2), BufferUsage.COPY_SRC | BufferUsage.OUTPUT),
+        gen.NPUQueueWriteBuffer(QUEUE, A, 0, x.tobytes(), 0, None),
+    )
+    loaded = client.reply(load_id)
+    assert isinstance(loaded, gen.NPUDeviceLoadModelResolved), loaded
+    assert [(i.name, i.shape) for i in loaded.inputs] == [("x", (2, 2))]
+    dispatch = gen.NPUCommandEncoderDispatch(GRAPH, {"x": A}, {"y": Y})
+    (read_id,) = client.send(
+        gen.NPUDeviceCreateCommandEncoder(DEVICE, ENCODER, gen.NPUCommandEncoderDescriptor("")),
+        gen.NPUCommandEncoderFinish(
+            ENCODER, COMMANDS, gen.NPUCommandBufferDescriptor(""), 1, stream(dispatch)
+        ),
+        gen.NPUQueueSubmit(QUEUE, (COMMANDS,)),
+        gen.NPUQueueReadBuffer(QUEUE, Y, 0, None),
+    )
+    result = np.frombuffer(client.reply(read_id).data, np.float32).reshape(2, 2)
+    np.testing.assert_allclose(result, 1 / (1 + np.exp(-x)), atol=1e-6)
+    # Bytes that are not a model: the promise rejects and the session serves on.
+    (bad_id,) = client.send(gen.NPUDeviceLoadModel(DEVICE, H(2, 1), b"not a model"))
+    rejected = client.reply(bad_id)
+    assert isinstance(rejected, gen.Rejection) and rejected.exception == "OperationError"
+
+
+def _marker(served: Served) -> memoryview:
+    """Set up a device and an 8-byte marker buffer A holding ones; returns a view of its memory
+    (held, so the mapping outlives the session's close and the test can look after it)."""
+    client = served.client
+    open_device(client)
+    (done,) = client.send(
+        create_buffer(A, (2,), BufferUsage.COPY_DST | BufferUsage.COPY_SRC),
+        gen.NPUQueueWriteBuffer(QUEUE, A, 0, np.ones(2, np.float32).tobytes(), 0, None),
+        gen.NPUQueueOnSubmittedWorkDone(QUEUE),
+    )
+    client.reply(done)
+    return served.session.table.get(ObjectKind.BUFFER, A).memory.view()
+
+
+@pytest.mark.parametrize("bad", ["unknown buffer", "stale generation", "wrong interface"])
+def test_bad_handle_drops_the_client_and_runs_nothing_of_the_frame(executor, bad):
+    served, other = Served(executor), Served(executor)
+    try:
+        view = _marker(served)
+        target = {"unknown buffer": H(9, 1), "stale generation": H(1, 2), "wrong interface": A}
+        kind_confused = bad == "wrong interface"
+        served.client.send(
+            gen.NPUQueueWriteBuffer(QUEUE, A, 0, bytes(8), 0, None),  # would zero the marker
+            gen.NPUDevicePushErrorScope(DEVICE, "validation"),
+            # A buffer handle used as a command buffer, or a buffer that is not live.
+            gen.NPUQueueSubmit(QUEUE, (target[bad],))
+            if kind_confused
+            else gen.NPUQueueWriteBuffer(QUEUE, target[bad], 0, bytes(8), 0, None),
+        )
+        served.client.assert_dropped()
+        served.thread.join(TIMEOUT)
+        session = served.session
+        assert session.closed and session.close_reason.kind.value == (
+            "WEBNPU_ERROR_ILLEGAL_OBJECT_ID"
+        )
+        assert np.frombuffer(view, np.float32).tolist() == [1.0, 1.0]
+        assert len(session.table) == 1  # only the root is left
+        view.release()
+        # The other client, on its own channel, is unaffected.
+        open_device(other.client)
+        run_add_relu(other.client, (5,))
+    finally:
+        served.stop()
+        other.stop()
+
+
+def test_garbage_bytes_drop_the_client(executor):
+    served, other = Served(executor), Served(executor)
+    try:
+        open_device(served.client)
+        served.client.channel.send(b"\x19\x00\x00\x00\x04\x00\x03\x00" + bytes(17))
+        served.client.assert_dropped()
+        served.thread.join(TIMEOUT)
+        assert served.session.closed
+        assert served.session.close_reason.kind.value == "VALIDATION_ERROR_MISALIGNED_OBJECT"
+        open_device(other.client)
+        run_add_relu(other.client, (3, 3))
+    finally:
+        served.stop()
+        other.stop()
+
+
+def test_a_bad_command_stream_drops_the_client_before_the_frame_runs(executor):
+    served = Served(executor)
+    try:
+        view = _marker(served)
+        dispatch = gen.NPUCommandEncoderDispatch(GRAPH, {"a": A}, {"y": H(7, 1)})
+        served.client.send(
+            gen.NPUQueueWriteBuffer(QUEUE, A, 0, bytes(8), 0, None),
+            gen.NPUDeviceCreateCommandEncoder(DEVICE, ENCODER, gen.NPUCommandEncoderDescriptor("")),
+            # command_count disagrees with the stream: DESERIALIZATION_FAILED at decode.
+            gen.NPUCommandEncoderFinish(
+                ENCODER, COMMANDS, gen.NPUCommandBufferDescriptor(""), 2, stream(dispatch)
+            ),
+        )
+        served.client.assert_dropped()
+        served.thread.join(TIMEOUT)
+        assert served.session.close_reason.kind.value == "VALIDATION_ERROR_DESERIALIZATION_FAILED"
+        assert np.frombuffer(view, np.float32).tolist() == [1.0, 1.0]
+        view.release()
+    finally:
+        served.stop()
