@@ -13,12 +13,14 @@ docstring.
 
 from __future__ import annotations
 
-import keyword
+import json
 import re
+from dataclasses import dataclass, replace
 
 from codegen.diagnostics import DiagnosticSink
 from codegen.model import wire as w
-from codegen.model.ir import Model
+from codegen.model.ir import Model, Operation, Type, Value
+from codegen.model.naming import python_identifier, snake_case
 from codegen.output import OutputFile
 from codegen.render import render
 from codegen.targets.context import Context
@@ -28,8 +30,7 @@ _WORD = re.compile(r"[A-Z]+(?=[A-Z][a-z]|\d|\b|_)|[A-Z]?[a-z]+|[A-Z]+|\d+")
 
 def py_name(name: str) -> str:
     """A member name in snake_case: `bufferOffset` -> `buffer_offset`; `self` -> `self_`."""
-    snake = "_".join(part.lower() for part in _WORD.findall(name))
-    return snake + "_" if keyword.iskeyword(snake) or snake in ("self", "cls") else snake
+    return python_identifier(name)  # the one mechanical rule, codegen/model/naming.py
 
 
 def const_name(name: str) -> str:
@@ -132,4 +133,392 @@ def generate(model: Model, context: Context) -> list[OutputFile]:
     return [
         OutputFile("python_service/generated/__init__.py", init.encode("utf-8")),
         OutputFile("python_service/generated/wire.py", text.encode("utf-8")),
+        generate_bindings(model, wire, context),
     ]
+
+
+# --- client bindings: WebIDL argument conversion (python_service/generated/conversions.py) ---
+
+_BUFFER_TYPES = frozenset(
+    {
+        "ArrayBuffer",
+        "SharedArrayBuffer",
+        "ArrayBufferView",
+        "DataView",
+        "Int8Array",
+        "Int16Array",
+        "Int32Array",
+        "Uint8Array",
+        "Uint16Array",
+        "Uint32Array",
+        "Uint8ClampedArray",
+        "BigInt64Array",
+        "BigUint64Array",
+        "Float16Array",
+        "Float32Array",
+        "Float64Array",
+    }
+)
+_INTEGER_TYPES = (
+    "byte",
+    "octet",
+    "short",
+    "unsigned short",
+    "long",
+    "unsigned long",
+    "long long",
+    "unsigned long long",
+)
+_FLOAT_TYPES = ("float", "unrestricted float", "double", "unrestricted double")
+_STRING_TYPES = ("DOMString", "USVString", "ByteString", "CSSOMString")
+
+
+@dataclass(frozen=True)
+class ConverterDef:
+    """One module-level converter object: `name = c.<factory>(<arguments>)`."""
+
+    name: str
+    factory: str
+    arguments: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class FieldDef:
+    py: str
+    idl: str
+    declared_in: str
+    converter: str
+    required: bool
+    default: str | None  # a Python expression for the converter's default, or None
+    annotation: str
+    field_default: str | None  # the dataclass field's default expression; None if required
+
+
+@dataclass(frozen=True)
+class DictionaryDef:
+    name: str
+    function: str
+    fields: tuple[FieldDef, ...]
+
+
+@dataclass(frozen=True)
+class EnumDef:
+    name: str
+    function: str
+    values_name: str
+    converter: str
+    values: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ArgumentDef:
+    index: int
+    converter: str
+    optional: bool
+    default: str | None
+    variadic: bool
+
+
+@dataclass(frozen=True)
+class OperationDef:
+    interface: str
+    name: str
+    function: str
+    signature: str
+    names: tuple[str, ...]
+    required: int
+    variadic: bool
+    arguments: tuple[ArgumentDef, ...]
+
+
+def _has_attr(ext_attrs, name: str) -> bool:
+    return any(a.name == name for a in ext_attrs)
+
+
+def _is_buffer(t: Type) -> bool:
+    if t.kind == "builtin":
+        return t.name in _BUFFER_TYPES
+    return t.kind == "union" and all(_is_buffer(a) for a in t.arguments)
+
+
+def idl_spelling(t: Type) -> str:
+    """The type as a browser's message writes it: `sequence<NPUOperand>`, `(A or B)`."""
+    if t.kind == "union":
+        text = "(" + " or ".join(idl_spelling(a) for a in t.arguments) + ")"
+    elif t.arguments:
+        text = f"{t.name}<{', '.join(idl_spelling(a) for a in t.arguments)}>"
+    else:
+        text = t.name
+    return text + ("?" if t.nullable else "")
+
+
+def python_literal(value: Value, t: Type) -> str:
+    """An IDL default value as a Python expression the converter accepts."""
+    if value.kind == "string":
+        return json.dumps(json.loads(value.text))
+    if value.kind == "boolean":
+        return "True" if value.text == "true" else "False"
+    if value.kind == "integer":
+        text = value.text
+        negative = text.startswith("-")
+        digits = text.lstrip("-")
+        if digits.startswith(("0x", "0X")):
+            number = int(digits, 16)
+        elif len(digits) > 1 and digits.startswith("0"):
+            number = int(digits, 8)
+        else:
+            number = int(digits)
+        return str(-number if negative else number)
+    if value.kind == "decimal":
+        return repr(float(value.text))
+    if value.kind in ("Infinity", "-Infinity", "NaN"):
+        return {"Infinity": 'float("inf")', "-Infinity": 'float("-inf")'}.get(
+            value.kind, 'float("nan")'
+        )
+    if value.kind == "sequence":
+        return "()"
+    if value.kind == "dictionary":
+        return "{}"
+    if value.kind == "null":
+        return "None"
+    raise ValueError(f"no Python literal for a {value.kind} default ({value.text})")
+
+
+class _Converters:
+    """Collects the converter objects the module defines, each after the ones it uses."""
+
+    def __init__(self) -> None:
+        self.defs: dict[str, ConverterDef] = {}
+
+    def _add(self, name: str, factory: str, *arguments: str) -> str:
+        definition = ConverterDef(name, factory, arguments)
+        existing = self.defs.setdefault(name, definition)
+        assert existing == definition, f"two converters named {name}"
+        return name
+
+    def of(self, t: Type, ext_attrs=()) -> str:
+        """The name of the converter object for `t` (with the argument's or member's own
+        extended attributes), defining it and what it uses."""
+        attrs = tuple(t.ext_attrs) + tuple(ext_attrs)
+        if t.nullable:
+            inner = self.of(replace(t, nullable=False), ext_attrs)
+            return self._add("_NULLABLE" + inner, "NullableConverter", inner)
+        if _is_buffer(t):
+            label = t.typedef or idl_spelling(t)
+            return self._add("_" + _upper(label), "BufferSourceConverter", json.dumps(label))
+        if t.kind == "builtin":
+            if t.name in _INTEGER_TYPES:
+                prefix = ""
+                options: list[str] = []
+                if _has_attr(attrs, "EnforceRange"):
+                    prefix, options = "ENFORCE_RANGE_", ["enforce_range=True"]
+                elif _has_attr(attrs, "Clamp"):
+                    prefix, options = "CLAMP_", ["clamp=True"]
+                name = "_" + prefix + t.name.upper().replace(" ", "_")
+                return self._add(name, "IntegerConverter", json.dumps(t.name), *options)
+            name = "_" + t.name.upper().replace(" ", "_")
+            if t.name in _FLOAT_TYPES:
+                return self._add(name, "FloatConverter", json.dumps(t.name))
+            if t.name in _STRING_TYPES:
+                return self._add(name, "StringConverter", json.dumps(t.name))
+            if t.name == "boolean":
+                return self._add(name, "BooleanConverter")
+            if t.name == "bigint":
+                return self._add(name, "BigIntConverter")
+            return self._add(name, "AnyConverter", json.dumps(t.name))
+        if t.kind == "enum":
+            return "_" + _upper(t.name)  # defined with the enum
+        if t.kind == "dictionary":
+            return self._add(
+                "_" + _upper(t.name),
+                "DictionaryConverter",
+                json.dumps(t.name),
+                "convert_" + snake_case(t.name),
+            )
+        if t.kind in ("interface", "callback interface"):
+            return self._add("_" + _upper(t.name), "InterfaceConverter", json.dumps(t.name))
+        if t.kind == "callback":
+            return self._add("_" + _upper(t.name), "CallbackConverter", json.dumps(t.name))
+        if t.kind in ("sequence", "FrozenArray", "ObservableArray"):
+            element = self.of(t.arguments[0])
+            return self._add(
+                "_SEQUENCE_OF" + element,
+                "SequenceConverter",
+                element,
+                json.dumps(idl_spelling(t)),
+            )
+        if t.kind == "record":
+            key, value = self.of(t.arguments[0]), self.of(t.arguments[1])
+            return self._add(
+                "_RECORD_OF" + key + "_TO" + value,
+                "RecordConverter",
+                key,
+                value,
+                json.dumps(idl_spelling(t)),
+            )
+        if t.kind == "union":
+            members = [self.of(a) for a in t.arguments]
+            label = t.typedef or "UNION_OF" + "_OR".join(members)
+            return self._add(
+                "_" + _upper(label) if t.typedef else "_" + label,
+                "UnionConverter",
+                json.dumps(idl_spelling(t)),
+                "(" + ", ".join(members) + ("," if len(members) == 1 else "") + ")",
+            )
+        raise ValueError(f"no conversion for a {t.kind} type ({idl_spelling(t)})")
+
+
+def _upper(name: str) -> str:
+    """A module constant's name: `NPUConv2dFilterOperandLayout` -> `NPU_CONV2D_FILTER_...`."""
+    return re.sub(r"[^A-Za-z0-9]+", "_", snake_case(name)).strip("_").upper()
+
+
+def annotation(t: Type, model: Model) -> str:
+    """The Python type of a converted value."""
+    if t.nullable:
+        return annotation(replace(t, nullable=False), model) + " | None"
+    if _is_buffer(t):
+        return "memoryview"
+    if t.kind == "builtin":
+        if t.name in _INTEGER_TYPES or t.name == "bigint":
+            return "int"
+        if t.name in _FLOAT_TYPES:
+            return "float"
+        if t.name in _STRING_TYPES:
+            return "str"
+        if t.name == "boolean":
+            return "bool"
+        return "Any"
+    if t.kind == "enum":
+        return "str"
+    if t.kind == "dictionary":
+        return t.name if not model[t.name].external else "Any"
+    if t.kind in ("sequence", "FrozenArray", "ObservableArray"):
+        return f"tuple[{annotation(t.arguments[0], model)}, ...]"
+    if t.kind == "record":
+        return f"dict[str, {annotation(t.arguments[1], model)}]"
+    if t.kind == "union":
+        return " | ".join(dict.fromkeys(annotation(a, model) for a in t.arguments))
+    return "Any"
+
+
+def bindings_defs(model: Model, wire_interfaces):
+    """Everything python/bindings.py.jinja renders: dictionaries, enums, operations and the
+    converter objects they use."""
+    converters = _Converters()
+    dictionaries = []
+    for d in model.dictionaries:
+        chain = [model[a] for a in reversed(d.ancestors)] + [d]
+        fields = []
+        for owner in chain:
+            for m in owner.members:
+                default = python_literal(m.default, m.type) if m.default is not None else None
+                if m.required:
+                    field_default = None
+                elif default == "{}":
+                    field_default = f"field(default_factory=lambda: {m.type.name}())"
+                elif default is not None:
+                    field_default = default
+                else:
+                    field_default = "None"
+                optional_none = not m.required and m.default is None and not m.type.nullable
+                fields.append(
+                    FieldDef(
+                        py=python_identifier(m.name),
+                        idl=m.name,
+                        declared_in=owner.name,
+                        converter=converters.of(m.type, m.ext_attrs),
+                        required=m.required,
+                        default=default,
+                        annotation=annotation(m.type, model) + (" | None" if optional_none else ""),
+                        field_default=field_default,
+                    )
+                )
+        dictionaries.append(DictionaryDef(d.name, "convert_" + snake_case(d.name), tuple(fields)))
+    enums = [
+        EnumDef(
+            name=e.name,
+            function="convert_" + snake_case(e.name),
+            values_name=_upper(e.name),
+            converter="_" + _upper(e.name),
+            values=tuple(v.value for v in e.values),
+        )
+        for e in model.enums
+    ]
+    # Enums of the web platform used by the API (none today) still need their converter.
+    for t in _all_types(model, wire_interfaces):
+        if t.kind == "enum" and model[t.name].external:
+            e = model[t.name]
+            enums.append(
+                EnumDef(
+                    e.name,
+                    "convert_" + snake_case(e.name),
+                    _upper(e.name),
+                    "_" + _upper(e.name),
+                    tuple(v.value for v in e.values),
+                )
+            )
+    operations = []
+    for wi in wire_interfaces:
+        interface = model[wi.name]
+        seen: set[str] = set()
+        for op in interface.members:
+            if not isinstance(op, Operation) or not op.name or op.name in seen:
+                continue
+            seen.add(op.name)  # overloads: the first (the API declares none)
+            args = op.arguments
+            required = 0
+            for a in args:
+                if a.optional or a.variadic:
+                    break
+                required += 1
+            operations.append(
+                OperationDef(
+                    interface=interface.name,
+                    name=op.name,
+                    function=f"convert_args_{snake_case(interface.name)}_{snake_case(op.name)}",
+                    signature=", ".join(
+                        ("..." if a.variadic else "") + python_identifier(a.name) for a in args
+                    ),
+                    names=tuple(python_identifier(a.name) for a in args),
+                    required=required,
+                    variadic=bool(args) and args[-1].variadic,
+                    arguments=tuple(
+                        ArgumentDef(
+                            index=i,
+                            converter=converters.of(a.type, a.ext_attrs),
+                            optional=a.optional,
+                            default=python_literal(a.default, a.type)
+                            if a.default is not None
+                            else None,
+                            variadic=a.variadic,
+                        )
+                        for i, a in enumerate(args)
+                    ),
+                )
+            )
+    return dictionaries, enums, operations, list(converters.defs.values())
+
+
+def _all_types(model: Model, wire_interfaces):
+    for d in model.dictionaries:
+        for m in d.members:
+            yield from m.type.walk()
+    for wi in wire_interfaces:
+        for op in model[wi.name].members:
+            if isinstance(op, Operation):
+                for a in op.arguments:
+                    yield from a.type.walk()
+
+
+def generate_bindings(model: Model, wire: w.WireModel, context: Context) -> OutputFile:
+    dictionaries, enums, operations, converters = bindings_defs(model, wire.interfaces)
+    text = render(
+        "python/bindings.py.jinja",
+        api_name=context.api_name,
+        dictionaries=dictionaries,
+        enums=enums,
+        operations=operations,
+        converters=converters,
+    )
+    return OutputFile("python_service/generated/conversions.py", text.encode("utf-8"))
