@@ -126,7 +126,7 @@ def _make_adapter(provider: str, version: str, limits: AdapterLimits) -> Adapter
     )
     # float16 is only advertised where it is native: the CPU provider implements few float16
     # kernels, so promising it there would make valid graphs fail at session creation.
-    features = frozenset({"float16"}) if device in ("gpu", "npu") else frozenset()
+    features = frozenset({"tensor-float16"}) if device in ("gpu", "npu") else frozenset()
     info = AdapterInfo(
         vendor="onnxruntime",
         architecture=architecture,

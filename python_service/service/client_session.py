@@ -78,8 +78,6 @@ _ALL_USAGES = int(
     | BufferUsage.INPUT
     | BufferUsage.OUTPUT
 )
-# adapters.py names features by what they are; the IDL enum NPUFeatureName by what they allow.
-_FEATURE_NAMES = {"float16": "tensor-float16", "int64": "tensor-int64"}
 _session_ids = itertools.count(1)
 
 
@@ -859,8 +857,8 @@ _LIMIT_FIELDS = {
 
 
 def _features(adapter: Adapter) -> gen.NPUSupportedFeatures:
-    names = {_FEATURE_NAMES.get(f, f) for f in adapter.features}
-    return gen.NPUSupportedFeatures(tuple(sorted(n for n in names if n in gen.NPU_FEATURE_NAME)))
+    # adapters.py uses the IDL's NPUFeatureName values; a test keeps them in the enum.
+    return gen.NPUSupportedFeatures(tuple(sorted(adapter.features)))
 
 
 def _limits(adapter: Adapter) -> gen.NPUSupportedLimits:

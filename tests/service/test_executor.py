@@ -334,3 +334,14 @@ def test_a_run_cancelled_before_it_starts_does_not_run() -> None:
     with Executor(workers=1) as executor, pytest.raises(DispatchCancelled):
         executor.run(graph, {"a": np.ones(4, np.float32)}, {"y": y}, token)
     assert not y.any()
+
+
+def test_adapter_features_are_values_of_the_idl_feature_enum():
+    from python_service.generated import wire as gen
+
+    adapters = available_adapters(
+        ["QNNExecutionProvider", "CUDAExecutionProvider", "CPUExecutionProvider"]
+    )
+    features = {f for a in adapters for f in a.features}
+    assert features, "no adapter advertises a feature: the test would check nothing"
+    assert features <= set(gen.NPU_FEATURE_NAME)
