@@ -15,15 +15,17 @@ from __future__ import annotations
 
 import json
 import re
+import textwrap
 from dataclasses import dataclass, replace
 
 from codegen.diagnostics import DiagnosticSink
 from codegen.model import wire as w
-from codegen.model.ir import Model, Operation, Type, Value
+from codegen.model.ir import Attribute, Constructor, Model, Operation, Type, Value
 from codegen.model.naming import python_identifier, snake_case
 from codegen.output import OutputFile
 from codegen.render import render
 from codegen.targets.context import Context
+from codegen.targets.python_interfaces import class_defs
 
 _WORD = re.compile(r"[A-Z]+(?=[A-Z][a-z]|\d|\b|_)|[A-Z]?[a-z]+|[A-Z]+|\d+")
 
@@ -134,6 +136,7 @@ def generate(model: Model, context: Context) -> list[OutputFile]:
         OutputFile("python_service/generated/__init__.py", init.encode("utf-8")),
         OutputFile("python_service/generated/wire.py", text.encode("utf-8")),
         generate_bindings(model, wire, context),
+        generate_interfaces(model, context),
     ]
 
 
@@ -229,6 +232,17 @@ class OperationDef:
     required: int
     variadic: bool
     arguments: tuple[ArgumentDef, ...]
+    context: str  # the Python expression of the conversion's message context
+
+
+@dataclass(frozen=True)
+class SetterDef:
+    """A writable attribute's conversion: `convert_attr_<interface>_<attribute>(value)`."""
+
+    interface: str
+    name: str
+    function: str
+    converter: str
 
 
 def _has_attr(ext_attrs, name: str) -> bool:
@@ -459,45 +473,78 @@ def bindings_defs(model: Model, wire_interfaces):
                 )
             )
     operations = []
+    setters = []
     for wi in wire_interfaces:
         interface = model[wi.name]
+        snake = snake_case(interface.name)
         seen: set[str] = set()
         for op in interface.members:
+            if isinstance(op, Constructor):
+                operations.append(
+                    _operation_def(
+                        converters,
+                        interface.name,
+                        "constructor",
+                        f"convert_ctor_{snake}",
+                        op.arguments,
+                        f'c.constructor_context("{interface.name}")',
+                    )
+                )
+            elif isinstance(op, Attribute) and not op.readonly:
+                setters.append(
+                    SetterDef(
+                        interface.name,
+                        op.name,
+                        f"convert_attr_{snake}_{python_identifier(op.name)}",
+                        converters.of(op.type, op.ext_attrs),
+                    )
+                )
             if not isinstance(op, Operation) or not op.name or op.name in seen:
                 continue
             seen.add(op.name)  # overloads: the first (the API declares none)
-            args = op.arguments
-            required = 0
-            for a in args:
-                if a.optional or a.variadic:
-                    break
-                required += 1
             operations.append(
-                OperationDef(
-                    interface=interface.name,
-                    name=op.name,
-                    function=f"convert_args_{snake_case(interface.name)}_{snake_case(op.name)}",
-                    signature=", ".join(
-                        ("..." if a.variadic else "") + python_identifier(a.name) for a in args
-                    ),
-                    names=tuple(python_identifier(a.name) for a in args),
-                    required=required,
-                    variadic=bool(args) and args[-1].variadic,
-                    arguments=tuple(
-                        ArgumentDef(
-                            index=i,
-                            converter=converters.of(a.type, a.ext_attrs),
-                            optional=a.optional,
-                            default=python_literal(a.default, a.type)
-                            if a.default is not None
-                            else None,
-                            variadic=a.variadic,
-                        )
-                        for i, a in enumerate(args)
-                    ),
+                _operation_def(
+                    converters,
+                    interface.name,
+                    op.name,
+                    f"convert_args_{snake}_{snake_case(op.name)}",
+                    op.arguments,
+                    f'c.operation_context("{op.name}", "{interface.name}")',
                 )
             )
-    return dictionaries, enums, operations, list(converters.defs.values())
+    return dictionaries, enums, operations, setters, list(converters.defs.values())
+
+
+def _operation_def(
+    converters: _Converters, interface: str, name: str, function: str, args, context: str
+) -> OperationDef:
+    required = 0
+    for a in args:
+        if a.optional or a.variadic:
+            break
+        required += 1
+    return OperationDef(
+        interface=interface,
+        name=name,
+        function=function,
+        signature=", ".join(
+            ("..." if a.variadic else "") + python_identifier(a.name) for a in args
+        ),
+        names=tuple(python_identifier(a.name) for a in args),
+        required=required,
+        variadic=bool(args) and args[-1].variadic,
+        arguments=tuple(
+            ArgumentDef(
+                index=i,
+                converter=converters.of(a.type, a.ext_attrs),
+                optional=a.optional,
+                default=python_literal(a.default, a.type) if a.default is not None else None,
+                variadic=a.variadic,
+            )
+            for i, a in enumerate(args)
+        ),
+        context=context,
+    )
 
 
 def _all_types(model: Model, wire_interfaces):
@@ -512,13 +559,41 @@ def _all_types(model: Model, wire_interfaces):
 
 
 def generate_bindings(model: Model, wire: w.WireModel, context: Context) -> OutputFile:
-    dictionaries, enums, operations, converters = bindings_defs(model, wire.interfaces)
+    dictionaries, enums, operations, setters, converters = bindings_defs(model, wire.interfaces)
     text = render(
         "python/bindings.py.jinja",
         api_name=context.api_name,
         dictionaries=dictionaries,
         enums=enums,
         operations=operations,
+        setters=setters,
         converters=converters,
     )
     return OutputFile("python_service/generated/conversions.py", text.encode("utf-8"))
+
+
+# --- client bindings: the classes (python_service/generated/interfaces.py) ---------------------
+
+
+def docstring(text: str, indent: int) -> str:
+    """`text` as a docstring at `indent` spaces, rewrapped to the line length ruff checks."""
+    width = 100 - indent - 6  # room for both quote triples on a line: ruff format may join
+    paragraphs = [" ".join(p.split()) for p in text.strip().split("\n\n") if p.strip()]
+    text = "\n\n".join(textwrap.fill(p, width) for p in paragraphs) or "(Undocumented.)"
+    text = text.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
+    lines = text.split("\n")
+    if len(lines) == 1:
+        return f'"""{lines[0]}"""'
+    pad = " " * indent
+    rest = "".join("\n" + (pad + line if line else "") for line in lines[1:])
+    return f'"""{lines[0]}{rest}\n{pad}"""'
+
+
+def generate_interfaces(model: Model, context: Context) -> OutputFile:
+    text = render(
+        "python/interfaces.py.jinja",
+        {"docstring": docstring},
+        api_name=context.api_name,
+        classes=class_defs(model, python_literal),
+    )
+    return OutputFile("python_service/generated/interfaces.py", text.encode("utf-8"))

@@ -107,6 +107,15 @@ def constructor_context(interface: str) -> Context:
     return Context(f"Failed to construct '{interface}'")
 
 
+def attribute_context(attribute: str, interface: str) -> Context:
+    return Context(f"Failed to set the '{attribute}' property on '{interface}'")
+
+
+def illegal_constructor(interface: str) -> WebIDLTypeError:
+    """What `new NPUDevice()` throws: only the implementation creates these objects."""
+    return constructor_context(interface).type_error("Illegal constructor")
+
+
 # --- converters ------------------------------------------------------------------------------
 
 
@@ -436,6 +445,11 @@ def register_interface(name: str) -> Callable[[type], type]:
         return cls
 
     return register
+
+
+def interface_class(name: str) -> type:
+    """The binding class registered for the IDL interface `name`."""
+    return _INTERFACES[name]
 
 
 def implements(value: Any, interface: str) -> bool:

@@ -1532,6 +1532,30 @@ def convert_args_npu_graph_builder_build(args: tuple, kwargs: dict) -> tuple:
     return (arguments.get(0, _RECORD_OF_USVSTRING_TO_NPU_OPERAND),)
 
 
+def convert_ctor_npu_internal_error(args: tuple, kwargs: dict) -> tuple:
+    """The arguments of `NPUInternalError`'s constructor, converted."""
+    arguments = c.Arguments(
+        args,
+        kwargs,
+        c.constructor_context("NPUInternalError"),
+        ("message",),
+        1,
+    )
+    return (arguments.get(0, _DOMSTRING),)
+
+
+def convert_ctor_npu_out_of_memory_error(args: tuple, kwargs: dict) -> tuple:
+    """The arguments of `NPUOutOfMemoryError`'s constructor, converted."""
+    arguments = c.Arguments(
+        args,
+        kwargs,
+        c.constructor_context("NPUOutOfMemoryError"),
+        ("message",),
+        1,
+    )
+    return (arguments.get(0, _DOMSTRING),)
+
+
 def convert_args_npu_queue_submit(args: tuple, kwargs: dict) -> tuple:
     """The arguments of `NPUQueue.submit`, converted."""
     arguments = c.Arguments(
@@ -1588,6 +1612,84 @@ def convert_args_npu_queue_read_buffer(args: tuple, kwargs: dict) -> tuple:
         arguments.get(1, _ENFORCE_RANGE_UNSIGNED_LONG_LONG, optional=True, default=0),
         arguments.get(2, _ENFORCE_RANGE_UNSIGNED_LONG_LONG, optional=True),
     )
+
+
+def convert_ctor_npu_uncaptured_error_event(args: tuple, kwargs: dict) -> tuple:
+    """The arguments of `NPUUncapturedErrorEvent`'s constructor, converted."""
+    arguments = c.Arguments(
+        args,
+        kwargs,
+        c.constructor_context("NPUUncapturedErrorEvent"),
+        ("type", "npu_uncaptured_error_event_init_dict"),
+        2,
+    )
+    return (
+        arguments.get(0, _DOMSTRING),
+        arguments.get(1, _NPU_UNCAPTURED_ERROR_EVENT_INIT),
+    )
+
+
+def convert_ctor_npu_validation_error(args: tuple, kwargs: dict) -> tuple:
+    """The arguments of `NPUValidationError`'s constructor, converted."""
+    arguments = c.Arguments(
+        args,
+        kwargs,
+        c.constructor_context("NPUValidationError"),
+        ("message",),
+        1,
+    )
+    return (arguments.get(0, _DOMSTRING),)
+
+
+# --- attribute setters -------------------------------------------------------------------------
+
+
+def convert_attr_npu_buffer_label(value: Any) -> Any:
+    """A new value of `NPUBuffer.label`, converted."""
+    context = c.attribute_context("label", "NPUBuffer")
+    return _USVSTRING(value, context)
+
+
+def convert_attr_npu_command_buffer_label(value: Any) -> Any:
+    """A new value of `NPUCommandBuffer.label`, converted."""
+    context = c.attribute_context("label", "NPUCommandBuffer")
+    return _USVSTRING(value, context)
+
+
+def convert_attr_npu_command_encoder_label(value: Any) -> Any:
+    """A new value of `NPUCommandEncoder.label`, converted."""
+    context = c.attribute_context("label", "NPUCommandEncoder")
+    return _USVSTRING(value, context)
+
+
+def convert_attr_npu_device_onuncapturederror(value: Any) -> Any:
+    """A new value of `NPUDevice.onuncapturederror`, converted."""
+    context = c.attribute_context("onuncapturederror", "NPUDevice")
+    return _NULLABLE_EVENT_HANDLER_NON_NULL(value, context)
+
+
+def convert_attr_npu_device_label(value: Any) -> Any:
+    """A new value of `NPUDevice.label`, converted."""
+    context = c.attribute_context("label", "NPUDevice")
+    return _USVSTRING(value, context)
+
+
+def convert_attr_npu_graph_label(value: Any) -> Any:
+    """A new value of `NPUGraph.label`, converted."""
+    context = c.attribute_context("label", "NPUGraph")
+    return _USVSTRING(value, context)
+
+
+def convert_attr_npu_graph_builder_label(value: Any) -> Any:
+    """A new value of `NPUGraphBuilder.label`, converted."""
+    context = c.attribute_context("label", "NPUGraphBuilder")
+    return _USVSTRING(value, context)
+
+
+def convert_attr_npu_queue_label(value: Any) -> Any:
+    """A new value of `NPUQueue.label`, converted."""
+    context = c.attribute_context("label", "NPUQueue")
+    return _USVSTRING(value, context)
 
 
 # --- converter objects (after the functions they call) -----------------------------------------
@@ -1715,6 +1817,12 @@ _NPU_COMMAND_ENCODER_DESCRIPTOR = c.DictionaryConverter(
     "NPUCommandEncoderDescriptor",
     convert_npu_command_encoder_descriptor,
 )
+_EVENT_HANDLER_NON_NULL = c.CallbackConverter(
+    "EventHandlerNonNull",
+)
+_NULLABLE_EVENT_HANDLER_NON_NULL = c.NullableConverter(
+    _EVENT_HANDLER_NON_NULL,
+)
 _NPU_OPERATOR_OPTIONS = c.DictionaryConverter(
     "NPUOperatorOptions",
     convert_npu_operator_options,
@@ -1762,4 +1870,8 @@ _NPU_COMMAND_BUFFER = c.InterfaceConverter(
 _SEQUENCE_OF_NPU_COMMAND_BUFFER = c.SequenceConverter(
     _NPU_COMMAND_BUFFER,
     "sequence<NPUCommandBuffer>",
+)
+_NPU_UNCAPTURED_ERROR_EVENT_INIT = c.DictionaryConverter(
+    "NPUUncapturedErrorEventInit",
+    convert_npu_uncaptured_error_event_init,
 )

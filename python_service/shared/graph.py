@@ -218,6 +218,18 @@ def validate_graph(description: GraphDescription, limits: Limits) -> ValidatedGr
     return ValidatedGraph(description, tuple(operations), _ReadOnly(descriptors))
 
 
+def validate_operation(
+    index: int,
+    operation: Operation,
+    descriptors: Mapping[int, OperandDescriptor],
+    limits: Limits,
+) -> tuple[Operation, OperandDescriptor]:
+    """One builder call checked as `validate_graph` checks it, against the descriptors of the
+    operands defined so far: the client's builder runs this at each call, so a page gets
+    WebNN's synchronous TypeError, and the service runs the same rules again at build."""
+    return _validate_operation(index, operation, descriptors, set(), limits)
+
+
 def _validate_operation(
     index: int,
     operation: Operation,
