@@ -192,6 +192,10 @@ class Channel:
         if self._closed:
             return
         self._closed = True
+        # shutdown() first: it wakes a thread blocked in receive() on this socket (close()
+        # alone would leave it blocked), and the peer sees EOF at once.
+        with contextlib.suppress(OSError):
+            self._sock.shutdown(socket.SHUT_RDWR)
         _close_all(self._frame.fds)
         self._frame = _PartialFrame()
         self._sock.close()
