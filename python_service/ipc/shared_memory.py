@@ -101,6 +101,13 @@ class SharedMemory:
         return self._fd
 
     @property
+    def seals(self) -> int:
+        """The descriptor's seals (F_GET_SEALS). Every region `create` makes carries
+        REQUIRED_SEALS from birth, so its descriptor may be handed to a peer as it is (a
+        buffer's memory is, by mapAsync): the peer can write but never resize it."""
+        return fcntl.fcntl(self.fd, fcntl.F_GET_SEALS)
+
+    @property
     def closed(self) -> bool:
         return self._fd < 0
 

@@ -39,7 +39,7 @@ import numpy as np
 from python_service.bad_message import BadMessage, BadMessageKind
 from python_service.generated import wire as gen
 from python_service.ipc.channel import Channel, ChannelClosed, Message
-from python_service.ipc.shared_memory import SharedMemory
+from python_service.ipc.shared_memory import REQUIRED_SEALS, SharedMemory
 from python_service.service import command_validator as cv
 from python_service.service.adapters import Adapter, available_adapters, order_for
 from python_service.service.executor import CancellationToken, CompiledGraph, Executor
@@ -56,6 +56,7 @@ from python_service.service.objects import (
     CommandEncoderState,
     GraphState,
     InvalidObject,
+    MapMode,
     NPUError,
     ObjectKind,
     ObjectTable,
@@ -674,6 +675,7 @@ class ClientSession:
         already = isinstance(buffer, BufferState) and buffer.destroyed
         self.table.destroy_buffer(item.message.self_)
         if isinstance(buffer, BufferState) and not already:
+            self._end_mapping(buffer)  # destroy() unmaps; a pending map then aborts
             self._enqueue(lambda _token: _free(buffer))  # after the work already submitted
 
     def _release(self, message: Any) -> None:
@@ -683,7 +685,107 @@ class ClientSession:
             # The handle is gone; the memory goes once earlier work is done. A command buffer
             # finished but not yet submitted that names it then fails submit validation.
             obj.destroyed = True
+            self._end_mapping(obj)
             self._enqueue(lambda _token: _free(obj))
+
+    # --- mapping (docs/wire.md §4.1): the client maps the buffer's own memfd ---------------
+
+    def _map_async(self, item: _Item) -> None:
+        message: gen.NPUBufferMapAsync = item.message
+        buffer = self.table.get(ObjectKind.BUFFER, message.self_)
+        problem = self._map_problem(buffer, message)
+        if problem is not None:  # the promise rejects; no state changes
+            self._reject(item, "OperationError", f"mapAsync {describe(message.self_)}: {problem}")
+            return
+        request = object()
+        with self._lock:  # "pending" at once: a submit naming the buffer now fails validation
+            buffer.map_state = "pending"
+            buffer.pending_map = request
+
+        def resolve(_token: CancellationToken) -> None:
+            # Runs after all work this client queued before the mapAsync.
+            fd = self._share_mapping(buffer, request)
+            if isinstance(fd, gen.Rejection):
+                self._reject(
+                    item, fd.exception, f"mapAsync {describe(message.self_)}: {fd.message}"
+                )
+                return
+            try:
+                claim = rt.SharedMemoryClaim(fd, buffer.size)
+                self._reply(item, gen.NPUBufferMapAsyncResolved(claim))
+            finally:
+                os.close(fd)
+
+        self._enqueue(resolve)
+
+    def _map_problem(self, buffer: Any, message: gen.NPUBufferMapAsync) -> str | None:
+        """mapAsync's rules (WebGPU's, adapted): the first one broken, or None."""
+        if isinstance(buffer, InvalidObject):
+            return f"the buffer is invalid ({buffer.reason})"
+        device = self._device_or_none(buffer.device)
+        if device is None or device.lost:
+            return "the buffer's device is lost"
+        if buffer.destroyed:
+            return "the buffer is destroyed"
+        if buffer.map_state != "unmapped":
+            return f"the buffer's mapState is {buffer.map_state!r}, not 'unmapped'"
+        mode = message.mode
+        if mode not in (MapMode.READ, MapMode.WRITE):
+            return f"mode {mode:#x} is not exactly one of READ (0x1) and WRITE (0x2)"
+        needed = BufferUsage.MAP_READ if mode == MapMode.READ else BufferUsage.MAP_WRITE
+        if not buffer.usage & needed:
+            return f"mode {MapMode(mode).name} needs the {needed.name} usage"
+        offset = message.offset
+        if offset % 8:
+            return f"offset {offset} is not a multiple of 8"
+        if message.size is None and offset > buffer.size:
+            return f"offset {offset} exceeds the buffer's size {buffer.size}"
+        size = buffer.size - offset if message.size is None else message.size
+        if size % 4:
+            return f"size {size} is not a multiple of 4"
+        if offset + size > buffer.size:  # Python ints: no u64 wrap
+            return f"range [{offset}, {offset + size}) exceeds the buffer's size {buffer.size}"
+        if buffer.memory is None:  # a zero-size buffer has no memfd to hand out
+            return "a zero-size buffer has no memory to map"
+        return None
+
+    def _share_mapping(self, buffer: BufferState, request: object) -> int | gen.Rejection:
+        """Settle a pending map: a duplicate of the buffer's memfd, or why the promise rejects.
+
+        Under the lock, so unmap/destroy on the frame thread and close() cannot interleave:
+        if the session is not closed here, close() has not reached the memory yet, and the
+        duplicate keeps the descriptor number ours until the reply has gone out.
+        """
+        with self._lock:
+            if buffer.pending_map is not request:
+                verb = "destroy()" if buffer.destroyed else "unmap()"
+                return gen.Rejection("AbortError", f"{verb} was called before the mapping resolved")
+            buffer.pending_map = None
+            device = self._device_or_none(buffer.device)
+            memory = buffer.memory
+            if self.closed or device is None or device.lost or memory is None or memory.closed:
+                buffer.map_state = "unmapped"
+                return gen.Rejection(
+                    "AbortError", "the device was lost before the mapping resolved"
+                )
+            if memory.seals & REQUIRED_SEALS != REQUIRED_SEALS:  # never share a resizable fd
+                buffer.map_state = "unmapped"
+                return gen.Rejection("OperationError", "the buffer's memory is not sealed")
+            buffer.map_state = "mapped"
+            return os.dup(memory.fd)
+
+    def _unmap(self, item: _Item) -> None:
+        buffer = self.table.get(ObjectKind.BUFFER, item.message.self_)
+        if isinstance(buffer, BufferState):  # unmapped (or an error object): a no-op
+            self._end_mapping(buffer)
+
+    def _end_mapping(self, buffer: BufferState) -> None:
+        """Back to "unmapped"; a pending map's reply then rejects with AbortError. The client's
+        bindings must unmap their side and detach every ArrayBuffer; the service does not
+        depend on it (docs/wire.md §4.1)."""
+        with self._lock:
+            buffer.map_state = "unmapped"
+            buffer.pending_map = None
 
     # --- the queue ------------------------------------------------------------------------
 
@@ -834,6 +936,8 @@ _HANDLERS: dict[type, Callable[[ClientSession, _Item], None]] = {
     gen.NPUQueueOnSubmittedWorkDone: ClientSession._on_submitted_work_done,
     gen.NPUQueueWriteBuffer: ClientSession._write_buffer,
     gen.NPUQueueReadBuffer: ClientSession._read_buffer,
+    gen.NPUBufferMapAsync: ClientSession._map_async,
+    gen.NPUBufferUnmap: ClientSession._unmap,
     gen.NPUBufferDestroy: ClientSession._destroy_buffer,
     gen.NPUGraphBuilderBuild: ClientSession._build,
     gen.NPUGraphDestroy: ClientSession._destroy_graph,

@@ -52,6 +52,13 @@ class BufferUsage(enum.IntFlag):
     OUTPUT = 0x0020
 
 
+class MapMode(enum.IntFlag):
+    """The NPUMapMode constants of idl/webnpu.idl (mapAsync takes exactly one of them)."""
+
+    READ = 0x0001
+    WRITE = 0x0002
+
+
 @dataclass(frozen=True)
 class NPUError:
     """A validation-class error as a value, for the error-scope machinery (docs/wire.md §4).
@@ -86,6 +93,9 @@ class BufferState:
     tensor: OperandDescriptor | None = None
     memory: Any = None  # python_service.ipc.shared_memory.SharedMemory, once backed
     map_state: Literal["unmapped", "pending", "mapped"] = "unmapped"
+    # The pending mapAsync's identity: its reply resolves only if this is still the same object
+    # when the queue reaches it; unmap() and destroy() clear it, so that reply aborts.
+    pending_map: object | None = None
     destroyed: bool = False
     label: str = ""
 
