@@ -349,7 +349,11 @@ class NPUBufferImpl(_DeviceChild):
             views, self._views = self._views, []
             self._mapping = None  # unmapped once no view (or array over one) is left
         for _start, _stop, view in views:
-            view.release()  # "detached": later use raises ValueError
+            # "Detached": later use raises ValueError. A view something else still exports
+            # (a numpy array over it) cannot be released; it keeps the pages alive instead,
+            # which concerns only this page's own data.
+            with contextlib.suppress(BufferError):
+                view.release()
         return True
 
     def _unmap(self) -> None:
