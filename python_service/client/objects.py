@@ -218,10 +218,12 @@ class NPUQueueImpl(_DeviceChild):
         self._label = label
 
     def _submit(self, command_buffers: tuple[Any, ...]) -> None:
-        for command_buffer in command_buffers:
-            command_buffer._submitted()
         handles = tuple(b._handle for b in command_buffers)
         self._connection.send(gen.NPUQueueSubmit(self._handle, handles), flush=True)
+        # Only now may what they use be released: a release that overtook the submit would
+        # destroy a buffer the submit names, and fail its validation.
+        for command_buffer in command_buffers:
+            command_buffer._submitted()
 
     def _on_submitted_work_done(self) -> Promise:
         message = gen.NPUQueueOnSubmittedWorkDone(self._handle)
