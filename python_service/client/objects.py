@@ -70,6 +70,12 @@ class NPUImpl:
             on_rejected=lambda: connection.free(NPUAdapterImpl.INTERFACE, handle),
         )
 
+    # Two Python-only members (not in the IDL): a browser does both at task and page ends.
+
+    def flush(self) -> None:
+        """Sends the batched messages now (a browser flushes at the end of each task)."""
+        self._connection.flush()
+
     def close(self) -> None:
         """Ends this connection, as closing the page would: every device is lost."""
         self._connection.close()
