@@ -413,3 +413,20 @@ def test_variadic_arguments():
     args = c.Arguments((1, 2, 3), {}, CTX, ("first", "rest"), 1, variadic=True)
     convert = c.IntegerConverter("long")
     assert (args.get(0, convert), args.rest(1, convert)) == (1, (2, 3))
+
+
+def test_64_bit_enforce_range_and_clamp_stop_at_javascripts_safe_integers():
+    # WebIDL ConvertToInt step 1: the bounds of a 64-bit type are +-(2^53 - 1).
+    unsigned = c.IntegerConverter("unsigned long long", enforce_range=True)
+    assert unsigned(2**53 - 1) == 2**53 - 1
+    with pytest.raises(c.EnforceRangeError, match="outside the 'unsigned long long' value range"):
+        unsigned(2**53)
+    signed = c.IntegerConverter("long long", enforce_range=True)
+    assert signed(-(2**53) + 1) == -(2**53) + 1
+    with pytest.raises(c.EnforceRangeError):
+        signed(-(2**53))
+    assert c.IntegerConverter("unsigned long long", clamp=True)(2**60) == 2**53 - 1
+    # Without either attribute the value still wraps modulo 2^64.
+    assert c.IntegerConverter("long long")(2**63) == -(2**63)
+    assert c.IntegerConverter("long long")(2**62) == 2**62
+    assert c.IntegerConverter("unsigned long long")(2**64 + 5) == 5

@@ -184,7 +184,11 @@ class IntegerConverter(Converter):
         self.bits, self.signed = INTEGER_TYPES[idl_name]
         self.enforce_range = enforce_range
         self.clamp = clamp
-        if self.signed:
+        if self.bits == 64:
+            # ConvertToInt step 1: 64-bit bounds are JavaScript's safe integers, 2^53 - 1, so
+            # [EnforceRange] refuses (and [Clamp] clamps to) what a double cannot hold exactly.
+            self.lower, self.upper = (-(2**53) + 1 if self.signed else 0), 2**53 - 1
+        elif self.signed:
             self.lower, self.upper = -(1 << (self.bits - 1)), (1 << (self.bits - 1)) - 1
         else:
             self.lower, self.upper = 0, (1 << self.bits) - 1
@@ -215,7 +219,7 @@ class IntegerConverter(Converter):
         if isinstance(x, float) and math.isinf(x):
             return 0
         n = math.trunc(x) % (1 << self.bits)
-        if self.signed and n > self.upper:
+        if self.signed and n >= 1 << (self.bits - 1):
             n -= 1 << self.bits
         return n
 
