@@ -195,6 +195,34 @@ def test_unknown_ordinal_is_unknown_method():
     assert kind_of(header(0x00630001, handle)) == K.VALIDATION_ERROR_MESSAGE_HEADER_UNKNOWN_METHOD
 
 
+def hello_kind(payload: bytes) -> BadMessageKind:
+    with pytest.raises(BadMessage) as caught:
+        gen.read_hello(rt.MessageReader(payload))
+    return caught.value.kind
+
+
+def test_hello_bytes_and_checks():
+    """docs/wire.md §2.4: `hello` is 0x00000001 with {u64 schema_hash, u64 reserved = 0}; only
+    `read_hello` (a connection's first message) accepts it."""
+    hello = gen.ConnectionHello(gen.SCHEMA_HASH)
+    payload, fds = encode(hello)
+    assert payload == header(0x00000001, struct.pack("<QQ", gen.SCHEMA_HASH, 0)) and fds == []
+    reader = rt.MessageReader(payload)
+    assert gen.read_hello(reader) == hello and gen.read_message(reader) is None
+    assert dict(gen.CONTROL) == {0x00000001: gen.ConnectionHello}
+    assert 0x00000001 not in gen.MESSAGES
+    # Anywhere but first, and anything else first, is an unknown method (§3.5).
+    assert kind_of(payload) == K.VALIDATION_ERROR_MESSAGE_HEADER_UNKNOWN_METHOD
+    other = encode(gen.NPUDevicePushErrorScope(rt.Handle(1, 1), "validation"))[0]
+    assert hello_kind(other + payload) == K.VALIDATION_ERROR_MESSAGE_HEADER_UNKNOWN_METHOD
+    reserved = header(0x00000001, struct.pack("<QQ", gen.SCHEMA_HASH, 1))
+    assert hello_kind(reserved) == K.VALIDATION_ERROR_DESERIALIZATION_FAILED
+    flagged = header(0x00000001, payload[16:], rt.FLAG_EXPECTS_REPLY, 1)
+    assert hello_kind(flagged) == K.VALIDATION_ERROR_MESSAGE_HEADER_INVALID_FLAGS
+    assert hello_kind(header(0x00000001, payload[16:24])) == K.VALIDATION_ERROR_ILLEGAL_MEMORY_RANGE
+    assert hello_kind(b"") == K.VALIDATION_ERROR_UNEXPECTED_STRUCT_HEADER
+
+
 def test_releasing_the_root_is_unknown_method():
     payload = header(0x00010000, struct.pack("<II", 1, 1))
     assert kind_of(payload) == K.VALIDATION_ERROR_MESSAGE_HEADER_UNKNOWN_METHOD

@@ -491,3 +491,54 @@ def test_events_carry_their_object_then_the_payload(webnpu):
     assert [(f.name, str(f.type)) for f in uncaptured.struct.fields] == [
         ("self", "Handle<NPUDevice>"), ("error", "ErrorReport")
     ]  # fmt: skip
+
+
+# --- connection control and the schema hash (docs/wire.md §2.4, §7.2) -------------------------
+
+
+def test_hello_is_connection_control_message_1(webnpu):
+    (hello,) = webnpu.control
+    assert (hello.name, hello.ordinal, hello.kind) == ("Connection.hello", 0x00000001, "hello")
+    assert [(f.name, str(f.type)) for f in hello.request.fields] == [
+        ("schema_hash", "u64"), ("reserved", "reserved u64")
+    ]  # fmt: skip
+    assert (hello.request.fixed.format, hello.request.fixed.size) == ("<QQ", 16)
+    assert webnpu.ordinals()["message Connection.hello"] == 1
+    assert hello not in webnpu.messages  # valid only as the first message, never at top level
+
+
+def _schema_hash(tmp_path: Path, text: str) -> int:
+    path = tmp_path / "webnpu.idl"
+    path.write_text(text, encoding="utf-8")
+    result = load([path])
+    assert result.ok and not result.sink.diagnostics, [d.format() for d in result.sink.diagnostics]
+    return result.wire.schema_hash
+
+
+def test_schema_hash_is_stable(webnpu, tmp_path):
+    text = (ROOT / "idl" / "webnpu.idl").read_text(encoding="utf-8")
+    assert 0 < webnpu.schema_hash < 2**64
+    assert webnpu.schema_hash == webnpu.compute_schema_hash()
+    again = load([ROOT / "idl" / "webnpu.idl"]).wire
+    assert again.schema_hash == webnpu.schema_hash
+    assert again.canonical_json() == webnpu.canonical_json()
+    # Source locations are not part of it: the same IDL elsewhere, one line lower, same hash.
+    assert _schema_hash(tmp_path, "\n" + text) == webnpu.schema_hash
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        pytest.param(
+            "[Wire=send, WireOrdinal=7] undefined pushErrorScope(",
+            "[Wire=send, WireOrdinal=99] undefined pushErrorScope(",
+            id="ordinal",
+        ),
+        pytest.param('    "high-performance",\n', '    "high-performance",\n    "x",\n', id="enum"),
+        pytest.param("required NPUSize64 size;", "required unsigned long size;", id="field type"),
+    ],
+)
+def test_schema_hash_changes_with_the_wire(webnpu, tmp_path, old, new):
+    text = (ROOT / "idl" / "webnpu.idl").read_text(encoding="utf-8")
+    assert text.count(old) == 1
+    assert _schema_hash(tmp_path, text.replace(old, new)) != webnpu.schema_hash

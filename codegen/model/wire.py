@@ -15,11 +15,16 @@ presence bits (§3.3), computed once here for every target.
 Also laid out here: unions (`NPUNumber`, and `GraphOperation` whose arms are the graph op
 structs of §5), the structs of [WireValue] interfaces, the core `Rejection` of replies (§2.3),
 `GraphDescription` with its parts (§5), and one struct per event (its object's handle, then the
-payload). Not here yet: the schema hash (§2.4).
+payload). Connection control (§2.4, interface 0): the `hello` message, the first of every
+connection, and the schema hash it carries (`WireModel.schema_hash`, SHA-256 over the model's
+canonical JSON, so two builds of different IDL refuse each other).
 """
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import json
 from dataclasses import dataclass, field
 
 from codegen.diagnostics import DiagnosticSink
@@ -190,6 +195,27 @@ class SharedMemoryRef:
 
 
 @dataclass(frozen=True)
+class Reserved:
+    """A reserved scalar (`u64 reserved = 0` of `hello`, §2.4): written as 0, and any other
+    value is `DESERIALIZATION_FAILED` on decode (§3.5, canonical encoding)."""
+
+    code: str = "Q"
+    kind: str = field(default="reserved", init=False, repr=False)
+    fixed = True
+
+    @property
+    def size(self) -> int:
+        return sum(_CODE_SIZES[c] for c in self.code)
+
+    @property
+    def align(self) -> int:
+        return min(self.size, 8)
+
+    def __str__(self) -> str:
+        return f"reserved u{self.size * 8}"
+
+
+@dataclass(frozen=True)
 class String:
     max_bytes: int = 65_536
     kind: str = field(default="string", init=False, repr=False)
@@ -294,7 +320,17 @@ class Union:
 
 
 WireType = (
-    Scalar | Enum | Handle | SharedMemoryRef | String | Bytes | Array | Record | StructRef | Union
+    Scalar
+    | Enum
+    | Handle
+    | SharedMemoryRef
+    | Reserved
+    | String
+    | Bytes
+    | Array
+    | Record
+    | StructRef
+    | Union
 )
 
 
@@ -467,6 +503,11 @@ class WireModel:
     # structs it contains.
     structs: tuple[WireStruct, ...] = ()
     limits: tuple[tuple[str, int], ...] = LIMITS
+    # Connection control (interface 0, §2.4): `hello`. Not in `messages`: it is valid only as
+    # the first message of a connection, and nowhere else.
+    control: tuple[WireMessage, ...] = ()
+    # The first 8 bytes of SHA-256 over `canonical_json()`, big-endian (§2.4); 0 until derived.
+    schema_hash: int = 0
 
     def ordinals(self) -> dict[str, int]:
         """Every name -> number the wire fixes: what tests/wire/ordinals.golden.json pins."""
@@ -474,7 +515,7 @@ class WireModel:
         for i in self.interfaces:
             if i.kind == "object":
                 table[f"interface {i.name}"] = i.ordinal
-        for m in self.messages:
+        for m in self.control + self.messages:
             table[f"message {m.name}"] = m.ordinal
         for c in self.commands:
             table[f"command {c.name}"] = c.ordinal
@@ -483,6 +524,48 @@ class WireModel:
         for g in self.graph_ops:
             table[f"graph op {g.name}"] = g.number
         return dict(sorted(table.items()))
+
+    def canonical_json(self) -> str:
+        """The model as the schema hash sees it (§2.4): every interface, message and command
+        (ordinals, kinds, request and reply fields with their full wire types, enums with their
+        values), event, graph op, struct, limit and the control messages; sorted keys, no
+        whitespace, no source locations (moving a line of the IDL changes no byte on the wire)."""
+        document = _canonical(dataclasses.replace(self, schema_hash=0))
+        del document["schema_hash"]
+        return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+    def compute_schema_hash(self) -> int:
+        digest = hashlib.sha256(self.canonical_json().encode("utf-8")).digest()
+        return int.from_bytes(digest[:8], "big")
+
+
+def _canonical(value):
+    """Dataclasses as {"class": name, field: value...}, without `location`; tuples as lists."""
+    if dataclasses.is_dataclass(value):
+        out = {"class": type(value).__name__}
+        for f in dataclasses.fields(value):
+            if f.name != "location":
+                out[f.name] = _canonical(getattr(value, f.name))
+        return out
+    if isinstance(value, tuple | list):
+        return [_canonical(v) for v in value]
+    return value
+
+
+# --- connection control (docs/wire.md §2.4) ------------------------------------------------
+
+CONTROL_INTERFACE = "Connection"  # interface 0: no objects, only `hello`
+HELLO_ORDINAL = 0x00000001
+
+
+def hello_message() -> WireMessage:
+    """`hello` (0x00000001, client to service, the first message of the first frame):
+    `{u64 schema_hash, u64 reserved = 0}`."""
+    name = f"{CONTROL_INTERFACE}.hello"
+    request = make_struct(
+        name, [("schema_hash", Scalar("u64", "Q"), False), ("reserved", Reserved("Q"), False)]
+    )
+    return WireMessage(name, CONTROL_INTERFACE, "hello", HELLO_ORDINAL, "hello", request, None)
 
 
 # --- helpers --------------------------------------------------------------------------------
@@ -1183,14 +1266,16 @@ class _Deriver:
             self.rejection()
         if any(m.kind == "build" for m in messages):
             self.graph_description(graph_ops)
-        return WireModel(
+        model = WireModel(
             tuple(self.interfaces[n] for n in sorted(self.interfaces)),
             tuple(sorted(messages, key=lambda m: m.ordinal)),
             tuple(sorted(commands, key=lambda m: m.ordinal)),
             tuple(sorted(events, key=lambda e: e.ordinal)),
             tuple(sorted(graph_ops, key=lambda g: g.number)),
             tuple(self.structs.values()),
+            control=(hello_message(),),
         )
+        return dataclasses.replace(model, schema_hash=model.compute_schema_hash())
 
 
 _U32 = Scalar("u32", "I")

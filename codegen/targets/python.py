@@ -4,9 +4,10 @@ Everything about the bytes (field order, fixed layouts, presence bits, caps) com
 model (`codegen/model/wire.py`); the byte-level work is `python_service/wire/runtime.py`. This
 module only names things the Python way and renders `codegen/templates/python/`.
 
-Generated: every request message and command, the replies (`Settled`) and events of the
-client direction, the structs they use (dictionaries, [WireValue] interfaces, core structs,
-graph op structs) and the unions (`NPUNumber`, `GraphOperation`). A message whose payload
+Generated: the schema hash and `hello` (docs/wire.md §2.4), every request message and command,
+the replies (`Settled`) and events of the client direction, the structs they use
+(dictionaries, [WireValue] interfaces, core structs, graph op structs) and the unions
+(`NPUNumber`, `GraphOperation`). A message whose payload
 includes a struct the model does not lay out is listed as not generated in the module's
 docstring.
 """
@@ -122,6 +123,8 @@ def generate(model: Model, context: Context) -> list[OutputFile]:
         enums=sorted(enums.values(), key=lambda e: e.name),
         structs=structs,
         entries=[entries[k] for k in sorted(entries)],
+        schema_hash=wire.schema_hash,
+        control=wire.control,
         messages=messages,
         commands=commands,
         pending=pending,

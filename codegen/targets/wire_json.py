@@ -1,5 +1,6 @@
 """The `wire-json` target: the wire model (docs/wire.md §2) as JSON, for review and for tools
-outside Python. Locations are relative to the output directory, as in `ir-json`."""
+outside Python. Locations are relative to the output directory, as in `ir-json`. The schema
+hash (docs/wire.md §2.4) is a hex string, as the `python` target's `SCHEMA_HASH` spells it."""
 
 from __future__ import annotations
 
@@ -35,5 +36,6 @@ def generate(model: Model, context: Context) -> list[OutputFile]:
     if sink.has_errors or not wire.interfaces:
         return []
     document = {"ordinals": wire.ordinals(), **_to_json(wire, context)}
+    document["schema_hash"] = f"0x{wire.schema_hash:016x}"  # §2.4, as `SCHEMA_HASH` spells it
     text = json.dumps(document, indent=1, ensure_ascii=False) + "\n"
     return [OutputFile(f"generated/wire/{context.api_name}.json", text.encode("utf-8"))]

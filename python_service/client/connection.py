@@ -14,6 +14,10 @@ table). A daemon *reader thread* receives frames, decodes each whole frame befor
 any of it, settles promises and dispatches events. Reply handlers run on the reader thread
 while the frame's descriptors are still open, so they can map shared memory.
 
+Handshake (§2.4): `hello` with this build's schema hash is encoded into the first batch when
+the connection is made, so it rides at the start of the first frame without a round trip; a
+service of a different build drops the connection, which this side sees as loss.
+
 Releases: an object's `release` (method 0) is queued by a `weakref.finalize` when the Python
 object dies. The garbage collector can run a finalizer on any thread at any allocation, even
 inside `send` while this connection's lock is held and a message is half encoded, so a
@@ -91,6 +95,7 @@ class Connection:
         self._channel = channel
         self._lock = threading.Lock()
         self._writer = rt.MessageWriter()
+        gen.ConnectionHello(gen.SCHEMA_HASH).encode(self._writer)  # first of the first frame
         self._keep: list[Any] = []  # shared memory whose descriptors ride in the batch
         self._requests: dict[int, _Request] = {}
         self._next_request = 1

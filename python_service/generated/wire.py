@@ -15,7 +15,9 @@ the client: `read_service_message(r, pending)` decodes them. Graph ops are `Grap
 classes, the arms of the `GraphOperation` union (§5); `python_service/wire/graph.py` converts a
 `GraphDescription` to and from `python_service.shared.graph`.
 
-Not generated yet: the schema hash and `hello` (docs/wire.md §2.4).
+Connection control (docs/wire.md §2.4): `SCHEMA_HASH` identifies this build's wire model, and
+`ConnectionHello` carries it as the first message of a connection; the service reads it with
+`read_hello`, and `hello` anywhere else is an unknown method.
 """
 
 from __future__ import annotations
@@ -24,6 +26,10 @@ from collections.abc import Container
 from dataclasses import dataclass
 
 from python_service.wire import runtime as rt
+
+# The first 8 bytes of SHA-256 over the wire model's canonical JSON (docs/wire.md §2.4): a
+# client and a service built from different IDL refuse each other at `hello`.
+SCHEMA_HASH = 0xA17DF29529DBC2E1
 
 # Limits (docs/wire.md §3.4), shared by both sides.
 WIRE_MAX_MESSAGE_BYTES = 4194304
@@ -2304,6 +2310,44 @@ def _read_npu_number(r: rt.MessageReader) -> int | float:
     return r.fixed(_NPU_NUMBER_ARM1)[0]
 
 
+# --- connection control (interface 0, docs/wire.md §2.4): only as the first message
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectionHello:
+    """`Connection.hello`: message 0x00000001 (hello)."""
+
+    ORDINAL = 0x00000001
+    EXPECTS_REPLY = False
+    FIXED = rt.Fixed("<QQ")
+    MIN_SIZE = 16
+
+    schema_hash: int
+    reserved: int = 0
+
+    def encode(self, w: rt.MessageWriter) -> None:
+        w.begin_message(self.ORDINAL)
+        w.fixed(
+            self.FIXED,
+            self.schema_hash,
+            self.reserved,
+        )
+        w.end_message()
+
+    @classmethod
+    def decode(cls, r: rt.MessageReader) -> ConnectionHello:
+        """The payload, after the header `read_message` read."""
+        f0, f1 = r.fixed(cls.FIXED)
+        schema_hash = f0
+
+        reserved = rt.check_zero(f1, "reserved")
+
+        return cls(
+            schema_hash,
+            reserved,
+        )
+
+
 # --- messages (client to service), by ordinal
 
 
@@ -4182,6 +4226,10 @@ MESSAGES: dict[int, type] = {
     0x00090000: NPUCommandBufferRelease,
     0x00090001: NPUCommandBufferLabel,
 }
+# Connection control ordinal -> class: `hello`, valid only as a connection's first message.
+CONTROL: dict[int, type] = {
+    0x00000001: ConnectionHello,
+}
 # Command ordinal -> command class; valid only inside a command stream.
 COMMANDS: dict[int, type] = {
     0x00080002: NPUCommandEncoderDispatch,
@@ -4210,6 +4258,8 @@ def decode_message(r: rt.MessageReader, header: rt.MessageHeader) -> object:
     """The message whose header `r.next_message()` just read; flags checked against its kind."""
     cls = MESSAGES.get(header.ordinal)
     if cls is None:
+        if header.ordinal in CONTROL:
+            raise rt.unknown_method(header.ordinal, "top level after the first message")
         raise rt.unknown_method(header.ordinal)
     rt.check_flags(header, expects_reply=cls.EXPECTS_REPLY)
     return cls.decode(r)
@@ -4223,6 +4273,20 @@ def read_message(r: rt.MessageReader) -> tuple[rt.MessageHeader, object] | None:
     message = decode_message(r, header)
     r.end_message()
     return header, message
+
+
+def read_hello(r: rt.MessageReader) -> ConnectionHello:
+    """The first message of a connection's first frame, which must be `hello` (docs/wire.md
+    §2.4): any other ordinal is `UNKNOWN_METHOD`. Comparing its schema hash with `SCHEMA_HASH`
+    is the caller's (the service logs both)."""
+    header = r.next_message()  # the frame's first: never None (an empty frame raises)
+    if header is None or header.ordinal != ConnectionHello.ORDINAL:
+        ordinal = 0 if header is None else header.ordinal
+        raise rt.unknown_method(ordinal, "the start of the connection (the first must be hello)")
+    rt.check_flags(header, expects_reply=False)
+    hello = ConnectionHello.decode(r)
+    r.end_message()
+    return hello
 
 
 def read_command(r: rt.MessageReader) -> object | None:

@@ -6,6 +6,8 @@ whole life of one frame:
 
 1. *decode* every message of the frame with the generated codec, including what travels inside
    a message (a `finish`'s command stream, a `build`'s constant arena, shared-memory `Bytes`);
+   the connection's first frame must start with `hello`, whose schema hash must be this
+   build's (docs/wire.md §2.4);
 2. *preflight* every object handle of the frame against the table, as the frame's own creations
    and releases would change it (docs/wire.md §2.2);
 3. *run* the messages in order, each through the handler its class maps to in `_HANDLERS`.
@@ -238,6 +240,7 @@ class ClientSession:
         self.limits = limits or cv.CommandLimits()
         self.closed = False
         self.close_reason: BadMessage | None = None
+        self.greeted = False  # the client's `hello` arrived (docs/wire.md §2.4)
         # Serial queue work: drained by at most one executor work item at a time.
         self._lock = threading.Lock()
         self._work: collections.deque[Callable[[CancellationToken], None]] = collections.deque()
@@ -309,6 +312,8 @@ class ClientSession:
 
     def _decode(self, message: Message, mapped: list[SharedMemory]) -> list[_Item]:
         reader = rt.MessageReader(message.payload, message.fds)
+        if not self.greeted:
+            self._hello(gen.read_hello(reader))
         items = []
         while (found := gen.read_message(reader)) is not None:
             header, decoded = found
@@ -317,6 +322,24 @@ class ClientSession:
             items.append(item)
         reader.finish()
         return items
+
+    def _hello(self, hello: gen.ConnectionHello) -> None:
+        """The first message (§2.4): a different schema hash means a different build, whose
+        messages this service could decode as the wrong types, so the client is dropped."""
+        if hello.schema_hash != gen.SCHEMA_HASH:
+            log.error(
+                "%s: schema hash mismatch: the client's is %#018x, this service's is %#018x "
+                "(client and service are different builds)",
+                self.client_id,
+                hello.schema_hash,
+                gen.SCHEMA_HASH,
+            )
+            raise _bad(
+                _K.VALIDATION_ERROR_DESERIALIZATION_FAILED,
+                f"hello: schema hash {hello.schema_hash:#018x}, "
+                f"this service's is {gen.SCHEMA_HASH:#018x}",
+            )
+        self.greeted = True
 
     @staticmethod
     def _bytes(value: bytes | rt.SharedMemoryClaim, mapped: list[SharedMemory]) -> Any:

@@ -165,10 +165,11 @@ def check_enforce_range_u64(value: int, name: str = "u64") -> int:
     return value
 
 
-def check_zero(value: int, name: str = "reserved") -> None:
-    """A reserved field (`u32 0` in §2.5/§5 structs) must be zero."""
+def check_zero(value: int, name: str = "reserved") -> int:
+    """A reserved field (`u32 0` in §2.5/§5 structs, `hello`'s `u64 reserved`) must be zero."""
     if value:
         raise _bad(_K.VALIDATION_ERROR_DESERIALIZATION_FAILED, f"{name} is {value:#x}, not 0")
+    return value
 
 
 def check_presence(word: int, optional_count: int) -> int:

@@ -33,17 +33,21 @@ LIMITS = gen.NPUSupportedLimits(1 << 30, 8, 1 << 30, 1000, 1 << 20, 8, 8, 100, 1
 
 
 class Peer:
-    """The service's end: decodes client frames, sends replies and events."""
+    """The service's end: decodes client frames, sends replies and events. As the service
+    does, it reads the `hello` that starts the first frame (docs/wire.md §2.4) on its own."""
 
     def __init__(self, channel: Channel) -> None:
         self.channel = channel
         self.adapter = None
+        self.hello: gen.ConnectionHello | None = None
 
     def frame(self) -> list[tuple[rt.MessageHeader, object]]:
         ready, _, _ = select.select([self.channel], [], [], TIMEOUT)
         assert ready, "the client sent nothing"
         with self.channel.receive() as message:
             reader = rt.MessageReader(message.payload, message.fds)
+            if self.hello is None:
+                self.hello = gen.read_hello(reader)
             found = []
             while (item := gen.read_message(reader)) is not None:
                 found.append(item)
@@ -101,6 +105,30 @@ def test_handles_are_reused_with_a_new_generation():
     allocator.free(a)
     assert allocator.allocate() == rt.Handle(1, 2)
     assert HandleAllocator(reserved=1).allocate() == rt.Handle(2, 1)  # the root's id is taken
+
+
+def test_the_first_frame_starts_with_hello_and_costs_no_round_trip(pair):
+    connection, peer = pair
+    assert connection.frames_sent == 0  # the hello waits for the first batch
+    npu = create("NPU", connection)
+    npu.request_adapter()
+    assert connection.frames_sent == 1
+    select.select([peer.channel], [], [], TIMEOUT)
+    with peer.channel.receive() as frame:
+        payload = frame.payload
+    header = rt.MESSAGE_HEADER.unpack_from(payload, 0)
+    assert header == (32, 0x00000001, 0, 0)  # hello: 16-byte header, {u64 hash, u64 0}
+    reader = rt.MessageReader(payload)
+    assert gen.read_hello(reader) == gen.ConnectionHello(gen.SCHEMA_HASH, 0)
+    _, message = gen.read_message(reader)
+    assert isinstance(message, gen.NPURequestAdapter)  # in the same frame
+    assert gen.read_message(reader) is None
+    # Only the first frame carries it.
+    connection.flush()
+    npu.request_adapter()
+    peer.hello = gen.ConnectionHello(gen.SCHEMA_HASH)
+    [(_, message)] = peer.frame()
+    assert isinstance(message, gen.NPURequestAdapter)
 
 
 def test_creations_batch_into_one_frame_with_the_submit(pair):

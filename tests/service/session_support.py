@@ -28,10 +28,14 @@ TIMEOUT = 20.0
 
 
 class Client:
-    """The renderer's end: frames of generated messages out, replies and events in."""
+    """The renderer's end: frames of generated messages out, replies and events in.
+
+    The first frame `send` writes starts with `hello` (docs/wire.md §2.4), as the real client's
+    does; frames written straight to `channel` go out as they are."""
 
     def __init__(self, channel: Channel) -> None:
         self.channel = channel
+        self.greeted = False
         self.next_id = 1
         self.pending: set[int] = set()
         self.replies: dict[int, object] = {}
@@ -40,6 +44,9 @@ class Client:
 
     def send(self, *messages: object) -> list[int]:
         w = rt.MessageWriter()
+        if not self.greeted:
+            gen.ConnectionHello(gen.SCHEMA_HASH).encode(w)
+            self.greeted = True
         ids = []
         for message in messages:
             if getattr(message, "EXPECTS_REPLY", False):

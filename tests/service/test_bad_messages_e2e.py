@@ -8,6 +8,10 @@ the `popErrorScope` is the proof that nothing of the frame ran. A *bystander* co
 attack then completes a full add+relu dispatch, the client connected first of all still answers,
 the service is the same process (no relaunch), and its stderr names the victim and the kind.
 
+The handshake (docs/wire.md §2.4) has its own cases: a connection whose first frame does not
+start with a good `hello` is dropped before anything of that frame runs, and `hello` after the
+first message is an unknown method like any other misplaced ordinal.
+
 One service process for the module; a fresh victim and bystander per case. Kinds that cannot
 occur are in `UNREACHABLE`, with the reason, and a test checks that every `BadMessageKind` is
 either exercised here or listed there, so a new kind cannot go untested silently.
@@ -109,6 +113,7 @@ WRITE_BYTES_TAG = 64  # then Bytes: u32 tag, u32 0, ...
 WRITE_BYTES_COUNT = 72  # inline arm: u32 count, data
 WRITE_SHM_INDEX = 72  # shared arm: SharedMemoryRef {u32 handle_index, u32 0, u64 size}
 
+HELLO = gen.ConnectionHello(gen.SCHEMA_HASH)
 PUSH = gen.NPUDevicePushErrorScope(DEVICE, "validation")
 POP = gen.NPUDevicePopErrorScope(DEVICE)
 WRITE = gen.NPUQueueWriteBuffer(QUEUE, MARKER, 0, bytes(8), 0, None)
@@ -337,6 +342,11 @@ CASES: tuple[Case, ...] = (
         "release of the root",
         K.VALIDATION_ERROR_MESSAGE_HEADER_UNKNOWN_METHOD,
         after_prefix(header(24, 0x00010000) + struct.pack("<II", 1, 1)),
+    ),
+    Case(
+        "hello after the first message",
+        K.VALIDATION_ERROR_MESSAGE_HEADER_UNKNOWN_METHOD,
+        after_prefix(encoded(HELLO)),
     ),
     Case(
         "EXPECTS_REPLY on a send message",
@@ -589,6 +599,49 @@ def test_a_bad_id_in_the_second_message_runs_neither(service: Service, unknown: 
             gen.NPUQueueWriteBuffer(QUEUE, unknown, 0, bytes(8), 0, None),
         )
         assert_dropped_and_nothing_ran(service, victim, client_id, K.WEBNPU_ERROR_ILLEGAL_OBJECT_ID)
+        assert_service_unaffected(service, bystander)
+    finally:
+        victim.channel.close()
+        bystander.channel.close()
+
+
+OTHER_HASH = gen.SCHEMA_HASH ^ 0x0123_4567_89AB_CDEF  # another build's
+ADAPTER_REQUEST = gen.NPURequestAdapter(H(1, 1), H(1, 1), gen.NPURequestAdapterOptions(None))
+HELLO_CASES = {  # the first frame of a fresh connection; each ends with a requestAdapter
+    "no hello": (K.VALIDATION_ERROR_MESSAGE_HEADER_UNKNOWN_METHOD, b""),
+    "hello second": (K.VALIDATION_ERROR_MESSAGE_HEADER_UNKNOWN_METHOD, None),
+    "another build's schema hash": (
+        K.VALIDATION_ERROR_DESERIALIZATION_FAILED,
+        bytes(encoded(gen.ConnectionHello(OTHER_HASH))),
+    ),
+    "hello reserved not 0": (
+        K.VALIDATION_ERROR_DESERIALIZATION_FAILED,
+        patched(HELLO, 24, "<Q", 1),
+    ),
+    "hello with EXPECTS_REPLY": (
+        K.VALIDATION_ERROR_MESSAGE_HEADER_INVALID_FLAGS,
+        patched(HELLO, 8, "<II", rt.FLAG_EXPECTS_REPLY, 7),
+    ),
+}
+
+
+@pytest.mark.parametrize("name", HELLO_CASES)
+def test_a_connection_without_a_good_hello_is_dropped(service: Service, name: str):
+    """docs/wire.md §2.4: the first message of the first frame must be `hello` with this build's
+    schema hash; the requestAdapter after it in the same frame is never answered."""
+    kind, start = HELLO_CASES[name]
+    victim, client_id = service.connect()
+    bystander, _ = service.connect()
+    try:
+        open_device(bystander)
+        request = bytes(encoded(ADAPTER_REQUEST, REQUEST_ID))
+        # `start` None: a valid hello, but not first.
+        payload = request + bytes(encoded(HELLO)) if start is None else start + request
+        send_frame(victim, payload)
+        assert_dropped_and_nothing_ran(service, victim, client_id, kind)
+        if name == "another build's schema hash":
+            log = wait_for_log(service, f"{OTHER_HASH:#018x}")
+            assert f"{OTHER_HASH:#018x}" in log and f"{gen.SCHEMA_HASH:#018x}" in log
         assert_service_unaffected(service, bystander)
     finally:
         victim.channel.close()

@@ -21,6 +21,7 @@ from python_service.service.objects import BufferUsage, ObjectKind
 from python_service.shared import graph as g
 from python_service.shared.tensors import OperandDescriptor
 from python_service.wire import graph as wire_graph
+from python_service.wire import runtime as rt
 from tests.service.session_support import (
     COMMANDS,
     DEVICE,
@@ -318,3 +319,88 @@ def test_a_bad_command_stream_drops_the_client_before_the_frame_runs(executor):
         view.release()
     finally:
         served.stop()
+
+
+# --- the handshake (docs/wire.md §2.4) ----------------------------------------------------------
+
+
+def _frame(*messages: object) -> bytes:
+    """Messages as one frame payload, exactly as given (no hello added)."""
+    w = rt.MessageWriter()
+    for i, message in enumerate(messages, 1):
+        if getattr(message, "EXPECTS_REPLY", False):
+            message.encode(w, i)
+        else:
+            message.encode(w)
+    return w.finish()[0]
+
+
+REQUEST_ADAPTER = gen.NPURequestAdapter(H(1, 1), H(1, 1), gen.NPURequestAdapterOptions(None))
+OTHER_HASH = gen.SCHEMA_HASH ^ 1
+
+
+@pytest.mark.parametrize(
+    ("frame", "kind"),
+    [
+        pytest.param(
+            _frame(REQUEST_ADAPTER), "VALIDATION_ERROR_MESSAGE_HEADER_UNKNOWN_METHOD", id="no hello"
+        ),
+        pytest.param(
+            _frame(REQUEST_ADAPTER, gen.ConnectionHello(gen.SCHEMA_HASH)),
+            "VALIDATION_ERROR_MESSAGE_HEADER_UNKNOWN_METHOD",
+            id="hello second",
+        ),
+        pytest.param(
+            _frame(gen.ConnectionHello(gen.SCHEMA_HASH), gen.ConnectionHello(gen.SCHEMA_HASH)),
+            "VALIDATION_ERROR_MESSAGE_HEADER_UNKNOWN_METHOD",
+            id="hello twice",
+        ),
+        pytest.param(
+            _frame(gen.ConnectionHello(OTHER_HASH), REQUEST_ADAPTER),
+            "VALIDATION_ERROR_DESERIALIZATION_FAILED",
+            id="wrong schema hash",
+        ),
+        pytest.param(
+            _frame(gen.ConnectionHello(gen.SCHEMA_HASH, 1), REQUEST_ADAPTER),
+            "VALIDATION_ERROR_DESERIALIZATION_FAILED",
+            id="reserved not 0",
+        ),
+    ],
+)
+def test_the_first_frame_must_start_with_a_good_hello(served, frame, kind):
+    served.client.pending.add(1)  # the requestAdapter's id (`_frame` numbers from 1)
+    served.client.channel.send(frame)
+    served.client.assert_dropped()
+    assert not served.client.replies  # nothing of the frame ran
+    served.thread.join(TIMEOUT)
+    session = served.session
+    assert session.closed and session.close_reason.kind.value == kind
+
+
+def test_a_schema_hash_mismatch_logs_both_hashes(served, caplog):
+    with caplog.at_level("ERROR", logger="python_service.service.client_session"):
+        served.client.channel.send(_frame(gen.ConnectionHello(OTHER_HASH)))
+        served.client.assert_dropped()
+        served.thread.join(TIMEOUT)
+    mismatch = [r.getMessage() for r in caplog.records if "schema hash" in r.getMessage()]
+    assert mismatch, caplog.text
+    assert f"{OTHER_HASH:#018x}" in mismatch[0] and f"{gen.SCHEMA_HASH:#018x}" in mismatch[0]
+    assert served.session.close_reason.kind.value == "VALIDATION_ERROR_DESERIALIZATION_FAILED"
+
+
+def test_hello_in_a_later_frame_drops_the_client(served):
+    open_device(served.client)  # its first frame carried the hello
+    assert served.session.greeted
+    served.client.send(gen.ConnectionHello(gen.SCHEMA_HASH))
+    served.client.assert_dropped()
+    served.thread.join(TIMEOUT)
+    reason = served.session.close_reason
+    assert reason.kind.value == "VALIDATION_ERROR_MESSAGE_HEADER_UNKNOWN_METHOD"
+    assert "after the first message" in str(reason)
+
+
+def test_a_hello_alone_is_a_valid_first_frame(served):
+    served.client.channel.send(_frame(gen.ConnectionHello(gen.SCHEMA_HASH)))
+    served.client.greeted = True
+    open_device(served.client)
+    assert served.session.greeted and not served.session.closed
