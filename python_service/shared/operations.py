@@ -203,6 +203,22 @@ def unidirectionally_broadcastable(source: tuple[int, ...], target: tuple[int, .
 def _infer_binary(operands: Operands, attrs: Attributes, limits: Limits) -> OperandDescriptor:
     a, b = operands["a"], operands["b"]
     _require_same_type("b", b, "a", a)
+    return _broadcast_result(a, b)
+
+
+# pow: the types onnxruntime's CPU Pow kernel implements (and WebNN's pow lists); the 8-bit and
+# unsigned types would validate but fail to compile, a late OperationError instead of a TypeError.
+_POW_TYPES = FLOAT_TYPES | {DataType.INT32, DataType.INT64}
+
+
+def _infer_pow(operands: Operands, attrs: Attributes, limits: Limits) -> OperandDescriptor:
+    a, b = operands["a"], operands["b"]
+    _require_types("a", a, _POW_TYPES)
+    _require_same_type("b", b, "a", a)
+    return _broadcast_result(a, b)
+
+
+def _broadcast_result(a: OperandDescriptor, b: OperandDescriptor) -> OperandDescriptor:
     shape = broadcast_shapes(a.shape, b.shape)
     if shape is None:
         raise RuleViolation(f"shapes {list(a.shape)} and {list(b.shape)} are not broadcastable")
@@ -522,7 +538,8 @@ OPERATIONS: Mapping[str, OperationSpec] = {
     spec.name: spec
     for spec in [
         *(_spec(op, ("a", "b"), _infer_binary) for op in ("add", "sub", "mul", "div")),
-        *(_spec(op, ("a", "b"), _infer_binary) for op in ("max", "min", "pow")),
+        *(_spec(op, ("a", "b"), _infer_binary) for op in ("max", "min")),
+        _spec("pow", ("a", "b"), _infer_pow),
         _spec("matmul", ("a", "b"), _infer_matmul),
         _spec(
             "gemm",

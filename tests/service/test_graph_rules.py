@@ -297,6 +297,19 @@ def test_binary_errors(op):
     )
 
 
+@pytest.mark.parametrize("data_type", ["int8", "uint8", "uint32", "uint64"])
+def test_pow_refuses_the_types_it_cannot_compute(data_type):
+    s = Sketch()
+    a = s.input("a", data_type, [2])
+    b = s.input("b", data_type, [2])
+    fails(
+        s,
+        f"pow (operation 0): operand 'a' (1): data type {data_type} is not supported "
+        "(allowed: float32, float16, int32, int64)",
+        y=s.op("pow", a, b),
+    )
+
+
 def test_binary_accepts_integers_and_scalars():
     s = Sketch()
     a = s.input("a", "int32", [])
