@@ -32,7 +32,7 @@ import itertools
 import logging
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -44,7 +44,12 @@ from python_service.ipc.channel import Channel, ChannelClosed, Message
 from python_service.ipc.shared_memory import REQUIRED_SEALS, SharedMemory
 from python_service.service import command_validator as cv
 from python_service.service.adapters import Adapter, available_adapters, order_for
-from python_service.service.executor import CancellationToken, CompiledGraph, Executor
+from python_service.service.executor import (
+    CancellationToken,
+    CompiledGraph,
+    Executor,
+    PreparedRun,
+)
 from python_service.service.model_loader import (
     DEFAULT_MODEL_LIMITS,
     ModelError,
@@ -55,6 +60,7 @@ from python_service.service.objects import (
     BufferState,
     BufferUsage,
     ClientQuotas,
+    CommandBufferState,
     CommandEncoderState,
     GraphState,
     InvalidObject,
@@ -875,14 +881,17 @@ class ClientSession:
         offset = message.offset
 
         def read(_token: CancellationToken) -> None:
-            data = bytes(buffer.memory.view()[offset : offset + size]) if size else b""
             if size <= rt.MAX_INLINE_BYTES:
+                data = b""
+                if size:
+                    with buffer.memory.view() as source:
+                        data = source[offset : offset + size].tobytes()
                 self._reply(item, gen.NPUQueueReadBufferResolved(data))
                 return
+            # One copy, from the buffer straight into the reply's memory.
             with SharedMemory.create(size, "webnpu-read") as memory:
-                view = memory.view()
-                view[:] = data
-                view.release()
+                with memory.view() as target, buffer.memory.view() as source:
+                    target[:] = source[offset : offset + size]
                 claim = rt.SharedMemoryClaim(memory.fd, size)
                 self._reply(item, gen.NPUQueueReadBufferResolved(claim))
 
@@ -904,9 +913,7 @@ class ClientSession:
 
         def run(token: CancellationToken) -> None:
             try:
-                for buffer in buffers:
-                    for command in buffer.commands:
-                        _execute(self.executor, command, token)
+                _run_submit(self.executor, buffers, token)
             except Exception as failure:
                 if not token.cancelled:
                     self._report(device, NPUError("internal", f"submit: {failure}"))
@@ -1059,16 +1066,41 @@ def _array(buffer: BufferState, descriptor: OperandDescriptor) -> np.ndarray:
     return np.frombuffer(buffer.memory.view(), dtype).reshape(descriptor.shape)
 
 
-def _execute(executor: Executor, command: cv.ResolvedCommand, token: CancellationToken) -> None:
-    if isinstance(command, cv.ResolvedDispatch):
-        graph = command.graph
-        inputs = {b.name: _array(b.buffer, graph.inputs[b.name]) for b in command.inputs}
-        outputs = {b.name: _array(b.buffer, graph.outputs[b.name]) for b in command.outputs}
-        try:
-            executor.run(graph.executable, inputs, outputs, token)
-        finally:
-            del inputs, outputs
-        return
+def _run_submit(
+    executor: Executor, buffers: Sequence[CommandBufferState], token: CancellationToken
+) -> None:
+    """Run a validated submit's commands in order, with one RunOptions registered with `token`.
+
+    A dispatch's arrays are made and checked (`Executor.prepare`) once per submit: the validator
+    hands identical dispatches of a command buffer out as one object, so a batch of the same
+    dispatch binds once. The arrays are valid for the whole submit: memory is freed only by
+    queue work behind it (destroy and release enqueue `_free`), and the prepared runs are
+    dropped before this returns, so `_free` finds no exported view.
+    """
+    prepared: dict[int, PreparedRun] = {}
+    try:
+        with token.run_options() as options:
+            for buffer in buffers:
+                for command in buffer.commands:
+                    if isinstance(command, cv.ResolvedDispatch):
+                        run = prepared.get(id(command))
+                        if run is None:
+                            run = prepared[id(command)] = _prepare(executor, command)
+                        executor.run_prepared(run, options, token)
+                    else:
+                        _copy(command)
+    finally:
+        prepared.clear()
+
+
+def _prepare(executor: Executor, dispatch: cv.ResolvedDispatch) -> PreparedRun:
+    graph = dispatch.graph
+    inputs = {b.name: _array(b.buffer, graph.inputs[b.name]) for b in dispatch.inputs}
+    outputs = {b.name: _array(b.buffer, graph.outputs[b.name]) for b in dispatch.outputs}
+    return executor.prepare(graph.executable, inputs, outputs)
+
+
+def _copy(command: cv.ResolvedCopy) -> None:
     if command.size:
         source = command.source.buffer.memory.view()
         target = command.destination.buffer.memory.view()

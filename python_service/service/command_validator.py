@@ -82,18 +82,29 @@ ResolvedCommand = ResolvedDispatch | ResolvedCopy
 
 
 def resolve(table: ObjectTable, commands: Sequence[object]) -> tuple[ResolvedCommand, ...]:
-    """Every handle of every command looked up; BadMessage on the first bad one."""
+    """Every handle of every command looked up; BadMessage on the first bad one.
+
+    Dispatches naming the same graph and the same buffers under the same names resolve to one
+    shared (immutable) ResolvedDispatch: the lookups give the same objects, so validation and
+    the executor's bindings need doing once per distinct dispatch, not once per repetition.
+    """
     resolved: list[ResolvedCommand] = []
+    dispatches: dict[
+        tuple[Handle, tuple[tuple[str, Handle], ...], tuple[tuple[str, Handle], ...]],
+        ResolvedDispatch,
+    ] = {}
     for command in commands:
         if isinstance(command, gen.NPUCommandEncoderDispatch):
-            resolved.append(
-                ResolvedDispatch(
+            key = (command.graph, tuple(command.inputs.items()), tuple(command.outputs.items()))
+            dispatch = dispatches.get(key)
+            if dispatch is None:
+                dispatch = dispatches[key] = ResolvedDispatch(
                     command.graph,
                     table.get(ObjectKind.GRAPH, command.graph),
                     _bindings(table, command.inputs),
                     _bindings(table, command.outputs),
                 )
-            )
+            resolved.append(dispatch)
         elif isinstance(command, gen.NPUCommandEncoderCopyBufferToBuffer):
             resolved.append(
                 ResolvedCopy(
@@ -133,8 +144,12 @@ def validate_commands(
         return (
             f"{len(commands)} commands exceed the per-submit limit {limits.max_commands_per_submit}"
         )
+    checked: set[int] = set()  # shared dispatches (see resolve): same object, same verdict
     for index, command in enumerate(commands):
         if isinstance(command, ResolvedDispatch):
+            if id(command) in checked:
+                continue
+            checked.add(id(command))
             problem = _check_dispatch(device, command, limits)
         else:
             problem = _check_copy(device, command)
@@ -337,7 +352,11 @@ def _check_submit(queue, handles, buffers, pending_submits, limits) -> str | Non
         total += len(buffer.commands)
         if total > limits.max_commands_per_submit:
             return f"more than {limits.max_commands_per_submit} commands in one submit"
+        checked: set[int] = set()  # shared dispatches (see resolve): same object, same state
         for index, command in enumerate(buffer.commands):
+            if id(command) in checked:
+                continue
+            checked.add(id(command))
             problem = _check_state(command)
             if problem is not None:
                 return f"{what} command {index} ({command.NAME}): {problem}"

@@ -32,10 +32,11 @@ runaway dispatch, the watchdog (a later issue) cancels them via `Dispatch.interr
 from __future__ import annotations
 
 import collections
+import contextlib
 import os
 import threading
 import time
-from collections.abc import Callable, Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -179,6 +180,20 @@ class CancellationToken:
             for options in self._active:
                 options.terminate = True
 
+    @contextlib.contextmanager
+    def run_options(self) -> Iterator[onnxruntime.RunOptions]:
+        """One RunOptions registered with this token for the duration of the block, to pass to
+        any number of `Executor.run_prepared` calls. Cancelling sets its `terminate` flag: the
+        run in progress stops at its next kernel and every later run with it fails at once."""
+        options = onnxruntime.RunOptions()
+        # Per-run log level too: a terminated run logs an error otherwise.
+        options.log_severity_level = 4
+        self._attach(options)
+        try:
+            yield options
+        finally:
+            self._detach(options)
+
     def _attach(self, options: onnxruntime.RunOptions) -> None:
         with self._lock:
             # Cancelled before the run started: onnxruntime refuses a run whose terminate flag
@@ -223,6 +238,42 @@ def _check(name: str, array: np.ndarray, descriptor: OperandDescriptor, *, writa
         raise BindingError(f"output {name!r} is not writable")
 
 
+class PreparedRun:
+    """A compiled graph bound to fixed input and output arrays (`Executor.prepare`).
+
+    Small outputs are run with `session.run` and copied into their arrays; from
+    `binding_threshold` bytes of output an io binding with raw pointers into the arrays is made
+    once here and reused by every run (see DEFAULT_BINDING_THRESHOLD).
+    """
+
+    __slots__ = ("graph", "feeds", "targets", "binding", "_arrays")
+
+    def __init__(
+        self,
+        graph: CompiledGraph,
+        inputs: Mapping[str, np.ndarray],
+        outputs: Mapping[str, np.ndarray],
+        bound: bool,
+    ) -> None:
+        self.graph = graph
+        self.feeds = dict(inputs)
+        self.targets = tuple(outputs[name] for name in graph.output_names)
+        # Kept for the binding's sake: the raw pointers below stay valid while this lives.
+        self._arrays = (self.feeds, dict(outputs))
+        self.binding: Any = None
+        if bound:
+            binding = graph.session.io_binding()
+            for name, array in inputs.items():
+                binding.bind_input(
+                    name, "cpu", 0, array.dtype.type, list(array.shape), array.ctypes.data
+                )
+            for name, array in outputs.items():
+                binding.bind_output(
+                    name, "cpu", 0, array.dtype.type, list(array.shape), array.ctypes.data
+                )
+            self.binding = binding
+
+
 class Executor:
     """Runs compiled graphs over shared-memory tensors on a fixed pool of worker threads."""
 
@@ -265,25 +316,48 @@ class Executor:
 
         Raises DispatchCancelled if `cancel` is cancelled before or during the run.
         """
-        self._check_bindings(graph, inputs, outputs)
+        prepared = self.prepare(graph, inputs, outputs)
         token = cancel or CancellationToken()
-        options = onnxruntime.RunOptions()
-        # Per-run log level too: a terminated run logs an error otherwise.
-        options.log_severity_level = 4
-        token._attach(options)
+        with token.run_options() as options:
+            self.run_prepared(prepared, options, token)
+
+    def prepare(
+        self,
+        graph: CompiledGraph,
+        inputs: Mapping[str, np.ndarray],
+        outputs: Mapping[str, np.ndarray],
+    ) -> PreparedRun:
+        """Check `inputs` and `outputs` against `graph` once (BindingError) and bind them, for
+        any number of `run_prepared` calls. The caller keeps the arrays' memory alive and
+        unchanged in size for as long as it uses the result (the io binding holds raw
+        pointers into it)."""
+        self._check_bindings(graph, inputs, outputs)
+        return PreparedRun(graph, inputs, outputs, graph.output_bytes >= self.binding_threshold)
+
+    @staticmethod
+    def run_prepared(
+        prepared: PreparedRun, options: onnxruntime.RunOptions, token: CancellationToken
+    ) -> None:
+        """Run a prepared dispatch with `options` from `token.run_options()`.
+
+        Raises DispatchCancelled if `token` is cancelled before or during the run.
+        """
+        graph = prepared.graph
         try:
-            if graph.output_bytes >= self.binding_threshold:
-                self._run_bound(graph, inputs, outputs, options)
+            if prepared.binding is not None:
+                graph.session.run_with_iobinding(prepared.binding, options)
             else:
-                self._run_copied(graph, inputs, outputs, options)
+                # The CPU provider wraps contiguous numpy inputs without copying; only the
+                # outputs take one copy, from onnxruntime's buffer into the shared memory.
+                results = graph.session.run(graph.output_names, prepared.feeds, options)
+                for target, result in zip(prepared.targets, results, strict=True):
+                    np.copyto(target, result, casting="no")
         except Exception as e:
             # onnxruntime reports termination as a generic failure; the token says whether we
             # asked for it, which is more reliable than matching its message.
             if token.cancelled:
                 raise DispatchCancelled("dispatch cancelled") from e
             raise
-        finally:
-            token._detach(options)
 
     @staticmethod
     def _check_bindings(
@@ -306,40 +380,6 @@ class Executor:
             for other, array in [*inputs.items(), *output_items[index + 1 :]]:
                 if np.may_share_memory(out, array):
                     raise BindingError(f"output {name!r} overlaps {other!r}")
-
-    @staticmethod
-    def _run_copied(
-        graph: CompiledGraph,
-        inputs: Mapping[str, np.ndarray],
-        outputs: Mapping[str, np.ndarray],
-        options: onnxruntime.RunOptions,
-    ) -> None:
-        # The CPU provider wraps contiguous numpy inputs without copying; only the outputs
-        # take one copy, from onnxruntime's buffer into the shared memory.
-        results = graph.session.run(graph.output_names, dict(inputs), options)
-        for name, result in zip(graph.output_names, results, strict=True):
-            np.copyto(outputs[name], result, casting="no")
-
-    @staticmethod
-    def _run_bound(
-        graph: CompiledGraph,
-        inputs: Mapping[str, np.ndarray],
-        outputs: Mapping[str, np.ndarray],
-        options: onnxruntime.RunOptions,
-    ) -> None:
-        # Raw pointers into the shared mappings: onnxruntime reads the inputs and writes the
-        # outputs where they live. The arrays (and so the mappings) outlive the run because the
-        # caller holds them for its duration. Sizes were checked by _check_bindings.
-        binding = graph.session.io_binding()
-        for name, array in inputs.items():
-            binding.bind_input(
-                name, "cpu", 0, array.dtype.type, list(array.shape), array.ctypes.data
-            )
-        for name, array in outputs.items():
-            binding.bind_output(
-                name, "cpu", 0, array.dtype.type, list(array.shape), array.ctypes.data
-            )
-        graph.session.run_with_iobinding(binding, options)
 
     # -- the worker pool -----------------------------------------------------------------------
 

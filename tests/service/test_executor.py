@@ -336,6 +336,63 @@ def test_a_run_cancelled_before_it_starts_does_not_run() -> None:
     assert not y.any()
 
 
+@pytest.mark.parametrize("threshold", [0, 1 << 40], ids=["io_binding", "run_and_copy"])
+def test_a_prepared_run_is_checked_once_and_reruns_over_the_same_arrays(threshold: int) -> None:
+    graph = CompiledGraph.from_validated(tiny_add())
+    a, y = np.zeros(4, np.float32), np.zeros(4, np.float32)
+    token = CancellationToken()
+    with Executor(workers=1, binding_threshold=threshold) as executor:
+        with pytest.raises(BindingError, match="overlaps"):
+            executor.prepare(graph, {"a": a}, {"y": a})
+        prepared = executor.prepare(graph, {"a": a}, {"y": y})
+        assert (prepared.binding is not None) == (threshold == 0)
+        with token.run_options() as options:
+            for step in range(3):
+                a[...] = np.arange(4) + step  # in place: the run reads the array's memory
+                executor.run_prepared(prepared, options, token)
+                np.testing.assert_array_equal(y, 2 * a)
+        assert token._active == []  # the options are unregistered after the block
+
+
+def test_cancelling_stops_every_later_run_with_the_same_options() -> None:
+    graph = CompiledGraph.from_validated(tiny_add())
+    a, y = np.ones(4, np.float32), np.zeros(4, np.float32)
+    token = CancellationToken()
+    with Executor(workers=1) as executor:
+        prepared = executor.prepare(graph, {"a": a}, {"y": y})
+        with token.run_options() as options:
+            executor.run_prepared(prepared, options, token)
+            y[...] = 0
+            token.cancel()
+            assert options.terminate
+            for _ in range(2):
+                with pytest.raises(DispatchCancelled):
+                    executor.run_prepared(prepared, options, token)
+    assert not y.any()
+
+
+def test_a_long_prepared_run_is_interrupted_while_it_runs(
+    executor: Executor, long_graph: CompiledGraph
+) -> None:
+    x = np.ones((1024, 1024), np.float32)
+    y = np.empty_like(x)
+    prepared = executor.prepare(long_graph, {"x": x}, {"y": y})
+
+    def work(token: CancellationToken) -> None:
+        with token.run_options() as options:
+            for _ in range(100):
+                executor.run_prepared(prepared, options, token)
+
+    future = executor.submit("page", work)
+    wait_until(future.running)
+    time.sleep(0.05)
+    start = time.monotonic()
+    future.interrupt()
+    with pytest.raises(DispatchCancelled):
+        future.result(timeout=BOUND)
+    assert time.monotonic() - start < BOUND
+
+
 def test_adapter_features_are_values_of_the_idl_feature_enum():
     from python_service.generated import wire as gen
 
