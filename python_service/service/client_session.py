@@ -539,10 +539,20 @@ class ClientSession:
     # --- the device -----------------------------------------------------------------------
 
     def _destroy_device(self, item: _Item) -> None:
-        device = self.table.get(ObjectKind.DEVICE, item.message.self_)
+        handle = item.message.self_
+        device = self.table.get(ObjectKind.DEVICE, handle)
         if device.lost:
             return
         device.lost = True
+        # The IDL: destroy() "destroys its buffers and graphs". Their memory goes after the
+        # work already submitted, as for NPUBuffer.destroy(); later submits name destroyed
+        # objects and fail validation (not reported: the device is lost).
+        for buffer_handle, buffer in self.table.live(ObjectKind.BUFFER):
+            if isinstance(buffer, BufferState) and buffer.device == handle:
+                self._destroy_buffer_state(buffer_handle, buffer)
+        for _graph_handle, graph in self.table.live(ObjectKind.GRAPH):
+            if isinstance(graph, GraphState) and graph.device == handle:
+                graph.destroyed = True
         info = gen.NPUDeviceLostInfo(reason="destroyed", message="destroy() was called")
         self._send(gen.NPUDeviceLostEvent(self_=item.message.self_, info=info))
 
@@ -700,9 +710,12 @@ class ClientSession:
     # --- buffers --------------------------------------------------------------------------
 
     def _destroy_buffer(self, item: _Item) -> None:
-        buffer = self.table.get(ObjectKind.BUFFER, item.message.self_)
+        handle = item.message.self_
+        self._destroy_buffer_state(handle, self.table.get(ObjectKind.BUFFER, handle))
+
+    def _destroy_buffer_state(self, handle: rt.Handle, buffer: Any) -> None:
         already = isinstance(buffer, BufferState) and buffer.destroyed
-        self.table.destroy_buffer(item.message.self_)
+        self.table.destroy_buffer(handle)
         if isinstance(buffer, BufferState) and not already:
             self._end_mapping(buffer)  # destroy() unmaps; a pending map then aborts
             self._enqueue(lambda _token: _free(buffer))  # after the work already submitted

@@ -219,6 +219,14 @@ class ObjectTable:
     def count(self, kind: ObjectKind) -> int:
         return self._counts[kind]
 
+    def live(self, kind: ObjectKind) -> list[tuple[Handle, Any]]:
+        """Every live `kind` object with its handle (a snapshot: safe to change the table)."""
+        return [
+            (Handle(object_id, entry.generation), entry.obj)
+            for (entry_kind, object_id), entry in self._entries.items()
+            if entry_kind is kind
+        ]
+
     # --- changes --------------------------------------------------------------------------
 
     def create(self, kind: ObjectKind, handle: Handle, obj: Any) -> NPUError | None:

@@ -586,13 +586,6 @@ def test_destroy_resolves_lost(adapter: Any) -> None:
     assert info.message
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: NPUDevice.destroy() only marks the device lost in the service "
-    "(ClientSession._destroy_device); its buffers and graphs stay alive, so later submits "
-    "still run graphs and readBuffer still returns the buffer's bytes, although the IDL says "
-    "destroy() 'destroys its buffers and graphs'",
-)
 def test_destroyed_device_runs_nothing(adapter: Any) -> None:
     device = adapter.request_device().result(TIMEOUT)
     graph = increment_graph(device)
