@@ -273,6 +273,19 @@ class NPUGraph:
     pass
 
 
+class NPUOperand:
+    pass
+
+
+@pytest.fixture(autouse=True)
+def stand_in_bindings(monkeypatch):
+    """Interface conversion checks against the registered binding classes. These tests convert
+    without a service, so they register stand-ins in place of the generated classes (which may
+    be registered already, if another test imported them), and the originals come back after."""
+    stand_ins = {"NPUBuffer": NPUBuffer, "NPUGraph": NPUGraph, "NPUOperand": NPUOperand}
+    monkeypatch.setattr(c, "_INTERFACES", {**c._INTERFACES, **stand_ins})
+
+
 def test_interfaces_by_binding_class():
     buffer, graph = NPUBuffer(), NPUGraph()
     args = g.convert_args_npu_command_encoder_copy_buffer_to_buffer((buffer, 0, buffer, 8, 8), {})
@@ -399,7 +412,7 @@ def test_argument_misuse_is_a_type_error():
 
 
 def test_sequence_argument_with_enforce_range_elements():
-    operand = type("NPUOperand", (), {})()
+    operand = NPUOperand()
     assert g.convert_args_npu_graph_builder_reshape((operand, [1, 2]), {})[1] == (1, 2)
     with pytest.raises(TypeError) as e:
         g.convert_args_npu_graph_builder_reshape((operand, [1, -2]), {})
