@@ -27,6 +27,14 @@ from codegen.output import OutputFile
 from codegen.render import render
 from codegen.targets.context import Context
 from codegen.targets.python_interfaces import class_defs
+from codegen.targets.python_types import (
+    ALL_FLOAT_TYPES,
+    INTEGER_TYPES,
+    SEQUENCE_KINDS,
+    STRING_TYPES,
+    annotation,
+    is_buffer,
+)
 
 _WORD = re.compile(r"[A-Z]+(?=[A-Z][a-z]|\d|\b|_)|[A-Z]?[a-z]+|[A-Z]+|\d+")
 
@@ -145,39 +153,6 @@ def generate(model: Model, context: Context) -> list[OutputFile]:
 
 # --- client bindings: WebIDL argument conversion (python_service/generated/conversions.py) ---
 
-_BUFFER_TYPES = frozenset(
-    {
-        "ArrayBuffer",
-        "SharedArrayBuffer",
-        "ArrayBufferView",
-        "DataView",
-        "Int8Array",
-        "Int16Array",
-        "Int32Array",
-        "Uint8Array",
-        "Uint16Array",
-        "Uint32Array",
-        "Uint8ClampedArray",
-        "BigInt64Array",
-        "BigUint64Array",
-        "Float16Array",
-        "Float32Array",
-        "Float64Array",
-    }
-)
-_INTEGER_TYPES = (
-    "byte",
-    "octet",
-    "short",
-    "unsigned short",
-    "long",
-    "unsigned long",
-    "long long",
-    "unsigned long long",
-)
-_FLOAT_TYPES = ("float", "unrestricted float", "double", "unrestricted double")
-_STRING_TYPES = ("DOMString", "USVString", "ByteString", "CSSOMString")
-
 
 @dataclass(frozen=True)
 class ConverterDef:
@@ -252,12 +227,6 @@ def _has_attr(ext_attrs, name: str) -> bool:
     return any(a.name == name for a in ext_attrs)
 
 
-def _is_buffer(t: Type) -> bool:
-    if t.kind == "builtin":
-        return t.name in _BUFFER_TYPES
-    return t.kind == "union" and all(_is_buffer(a) for a in t.arguments)
-
-
 def idl_spelling(t: Type) -> str:
     """The type as a browser's message writes it: `sequence<NPUOperand>`, `(A or B)`."""
     if t.kind == "union":
@@ -320,11 +289,11 @@ class _Converters:
         if t.nullable:
             inner = self.of(replace(t, nullable=False), ext_attrs)
             return self._add("_NULLABLE" + inner, "NullableConverter", inner)
-        if _is_buffer(t):
+        if is_buffer(t):
             label = t.typedef or idl_spelling(t)
             return self._add("_" + _upper(label), "BufferSourceConverter", json.dumps(label))
         if t.kind == "builtin":
-            if t.name in _INTEGER_TYPES:
+            if t.name in INTEGER_TYPES:
                 prefix = ""
                 options: list[str] = []
                 if _has_attr(attrs, "EnforceRange"):
@@ -334,9 +303,9 @@ class _Converters:
                 name = "_" + prefix + t.name.upper().replace(" ", "_")
                 return self._add(name, "IntegerConverter", json.dumps(t.name), *options)
             name = "_" + t.name.upper().replace(" ", "_")
-            if t.name in _FLOAT_TYPES:
+            if t.name in ALL_FLOAT_TYPES:
                 return self._add(name, "FloatConverter", json.dumps(t.name))
-            if t.name in _STRING_TYPES:
+            if t.name in STRING_TYPES:
                 return self._add(name, "StringConverter", json.dumps(t.name))
             if t.name == "boolean":
                 return self._add(name, "BooleanConverter")
@@ -356,7 +325,7 @@ class _Converters:
             return self._add("_" + _upper(t.name), "InterfaceConverter", json.dumps(t.name))
         if t.kind == "callback":
             return self._add("_" + _upper(t.name), "CallbackConverter", json.dumps(t.name))
-        if t.kind in ("sequence", "FrozenArray", "ObservableArray"):
+        if t.kind in SEQUENCE_KINDS:
             element = self.of(t.arguments[0])
             return self._add(
                 "_SEQUENCE_OF" + element,
@@ -388,35 +357,6 @@ class _Converters:
 def _upper(name: str) -> str:
     """A module constant's name: `NPUConv2dFilterOperandLayout` -> `NPU_CONV2D_FILTER_...`."""
     return re.sub(r"[^A-Za-z0-9]+", "_", snake_case(name)).strip("_").upper()
-
-
-def annotation(t: Type, model: Model) -> str:
-    """The Python type of a converted value."""
-    if t.nullable:
-        return annotation(replace(t, nullable=False), model) + " | None"
-    if _is_buffer(t):
-        return "memoryview"
-    if t.kind == "builtin":
-        if t.name in _INTEGER_TYPES or t.name == "bigint":
-            return "int"
-        if t.name in _FLOAT_TYPES:
-            return "float"
-        if t.name in _STRING_TYPES:
-            return "str"
-        if t.name == "boolean":
-            return "bool"
-        return "Any"
-    if t.kind == "enum":
-        return "str"
-    if t.kind == "dictionary":
-        return t.name if not model[t.name].external else "Any"
-    if t.kind in ("sequence", "FrozenArray", "ObservableArray"):
-        return f"tuple[{annotation(t.arguments[0], model)}, ...]"
-    if t.kind == "record":
-        return f"dict[str, {annotation(t.arguments[1], model)}]"
-    if t.kind == "union":
-        return " | ".join(dict.fromkeys(annotation(a, model) for a in t.arguments))
-    return "Any"
 
 
 def bindings_defs(model: Model, wire_interfaces):

@@ -37,22 +37,8 @@ from codegen.model.ir import (
     Value,
 )
 from codegen.model.naming import python_identifier, snake_case
+from codegen.targets.python_types import annotation
 
-_INTEGER_TYPES = frozenset(
-    {
-        "byte",
-        "octet",
-        "short",
-        "unsigned short",
-        "long",
-        "unsigned long",
-        "long long",
-        "unsigned long long",
-        "bigint",
-    }
-)
-_FLOAT_TYPES = frozenset({"float", "unrestricted float", "double", "unrestricted double"})
-_STRING_TYPES = frozenset({"DOMString", "USVString", "ByteString", "CSSOMString"})
 Literal = Callable[[Value, Type], str]
 
 
@@ -94,46 +80,6 @@ class ClassDef:
     setlike: str | None  # the element annotation of a readonly setlike
 
 
-def annotation(t: Type | None, model: Model) -> str:
-    """The Python type a binding returns for `t` (dictionaries as their converted dataclass)."""
-    if t is None:
-        return "None"
-    if t.nullable:
-        inner = annotation(Type(t.kind, t.name, False, t.arguments), model)
-        return inner if inner.endswith("| None") or inner == "Any" else f"{inner} | None"
-    if t.kind == "builtin":
-        if t.name in _INTEGER_TYPES:
-            return "int"
-        if t.name in _FLOAT_TYPES:
-            return "float"
-        if t.name in _STRING_TYPES:
-            return "str"
-        if t.name == "boolean":
-            return "bool"
-        if t.name == "undefined":
-            return "None"
-        if "Buffer" in t.name or "Array" in t.name or t.name == "DataView":
-            return "memoryview"
-        return "Any"
-    if t.kind == "enum":
-        return "str"
-    if t.kind == "dictionary":
-        return "Any" if model[t.name].external else f"conv.{t.name}"
-    if t.kind == "interface":
-        return "Any" if model[t.name].external else t.name
-    if t.kind == "callback":
-        return "Callable[..., Any]"
-    if t.kind == "Promise":
-        return f"Promise[{annotation(t.arguments[0], model)}]"
-    if t.kind in ("sequence", "FrozenArray", "ObservableArray"):
-        return f"tuple[{annotation(t.arguments[0], model)}, ...]"
-    if t.kind == "record":
-        return f"dict[str, {annotation(t.arguments[1], model)}]"
-    if t.kind == "union":
-        return " | ".join(dict.fromkeys(annotation(a, model) for a in t.arguments))
-    return "Any"
-
-
 def _interface_class(model: Model, interface, literal: Literal) -> ClassDef:
     snake = snake_case(interface.name)
     properties, methods, constants = [], [], []
@@ -145,7 +91,13 @@ def _interface_class(model: Model, interface, literal: Literal) -> ClassDef:
             py = python_identifier(member.name)
             setter = None if member.readonly else f"conv.convert_attr_{snake}_{py}"
             properties.append(
-                PropertyDef(py, member.name, member.doc, annotation(member.type, model), setter)
+                PropertyDef(
+                    py,
+                    member.name,
+                    member.doc,
+                    annotation(member.type, model, bindings=True),
+                    setter,
+                )
             )
         elif isinstance(member, Operation) and member.name and member.special != "static":
             if member.name in seen:
@@ -157,7 +109,7 @@ def _interface_class(model: Model, interface, literal: Literal) -> ClassDef:
                     py,
                     member.name,
                     member.doc,
-                    annotation(member.return_type, model),
+                    annotation(member.return_type, model, bindings=True),
                     f"conv.convert_args_{snake}_{snake_case(member.name)}",
                 )
             )
@@ -168,7 +120,7 @@ def _interface_class(model: Model, interface, literal: Literal) -> ClassDef:
                 ConstantDef(member.name, literal(member.value, member.type), member.doc)
             )
         elif isinstance(member, Declaration) and member.kind == "setlike":
-            setlike = annotation(member.types[0], model)
+            setlike = annotation(member.types[0], model, bindings=True)
     parent = interface.inherits
     bases = []
     if parent is not None and not model[parent].external:
