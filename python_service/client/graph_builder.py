@@ -17,7 +17,7 @@ from python_service.client.promise import DOMException, Promise, rejected
 from python_service.generated import wire as gen
 from python_service.ipc.shared_memory import SharedMemory
 from python_service.shared import graph as g
-from python_service.shared.tensors import OperandDescriptor, TensorError, make_descriptor
+from python_service.shared.tensors import OperandDescriptor, TensorError
 from python_service.wire import graph as wire_graph
 from python_service.wire import runtime as rt
 
@@ -65,41 +65,45 @@ class NPUGraphBuilderImpl(WireObjectImpl):
                 "InvalidStateError",
             )
 
+    def _next_id(self) -> int:
+        return len(self._descriptors) + 1
+
     def _operand(self, descriptor: OperandDescriptor) -> Any:
-        operand_id = len(self._descriptors) + 1
+        """The next operand id's NPUOperand (the id `_next_id()` gave the recorded entry)."""
+        operand_id = self._next_id()
         self._descriptors[operand_id] = descriptor
         return create("NPUOperand", self, operand_id, descriptor)
 
     def _descriptor(self, method: str, value: Any) -> OperandDescriptor:
+        """A converted NPUTensorDescriptor as a descriptor (its limits are the shared rules')."""
         try:
-            return make_descriptor(value.data_type, value.shape, self._limits)
+            return OperandDescriptor(value.data_type, value.shape)
         except TensorError as error:
             raise _fail(method, f"Invalid descriptor: {error}.") from None
 
     def _input(self, name: str, descriptor: Any) -> Any:
         self._check_usable("input")
-        if not name:
-            raise _fail("input", "The name is empty.")
-        if name in self._names:
-            raise _fail("input", f"The name '{name}' is already used.")
-        checked = self._descriptor("input", descriptor)
-        operand = self._operand(checked)
+        graph_input = g.GraphInput(self._next_id(), name, self._descriptor("input", descriptor))
+        checked = self._shared_rule("input", g.validate_input, graph_input, self._names)
         self._names.add(name)
-        self._inputs.append(g.GraphInput(operand._id, name, checked))
-        return operand
+        self._inputs.append(graph_input)
+        return self._operand(checked)
 
     def _constant(self, descriptor: Any, buffer: memoryview) -> Any:
         self._check_usable("constant")
-        checked = self._descriptor("constant", descriptor)
-        if buffer.nbytes != checked.byte_length:
-            raise _fail(
-                "constant",
-                f"The buffer has {buffer.nbytes} bytes, but {checked.describe()} needs "
-                f"{checked.byte_length}.",
-            )
-        operand = self._operand(checked)
-        self._constants.append(g.GraphConstant(operand._id, checked, bytes(buffer.cast("B"))))
-        return operand
+        data = bytes(buffer.cast("B"))
+        constant = g.GraphConstant(self._next_id(), self._descriptor("constant", descriptor), data)
+        checked = self._shared_rule("constant", g.validate_constant, constant)
+        self._constants.append(constant)
+        return self._operand(checked)
+
+    def _shared_rule(self, method: str, rule: Any, *args: Any) -> Any:
+        """A rule of `python_service.shared.graph`, its GraphError thrown as the TypeError a
+        WebNN builder throws."""
+        try:
+            return rule(*args, self._limits)
+        except g.GraphError as error:
+            raise _fail(method, f"{error}.") from None
 
     def _record(self, op: str, operands: list[Any], attributes: dict[str, Any], label: str) -> Any:
         """Append one operation after the shared rules accept it; its result operand."""
@@ -115,14 +119,11 @@ class NPUGraphBuilderImpl(WireObjectImpl):
             else:
                 ids.append(operand._id)
         given = {k: v for k, v in attributes.items() if v is not None}
-        result_id = len(self._descriptors) + 1
-        operation = g.Operation(op, tuple(ids), (result_id,), given, label)
-        try:
-            _resolved, descriptor = g.validate_operation(
-                len(self._operations), operation, self._descriptors, self._limits
-            )
-        except g.GraphError as error:
-            raise _fail(op, f"{error}.") from None
+        operation = g.Operation(op, tuple(ids), (self._next_id(),), given, label)
+        index = len(self._operations)
+        _resolved, descriptor = self._shared_rule(
+            op, g.validate_operation, index, operation, self._descriptors
+        )
         self._operations.append(operation)
         return self._operand(descriptor)
 

@@ -11,7 +11,7 @@ wire uses object id 0 for null.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Set
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -174,35 +174,16 @@ def validate_graph(description: GraphDescription, limits: Limits) -> ValidatedGr
             raise GraphError(f"{where}: operand {operand_id} is already defined")
         kinds[operand_id] = kind
 
-    def checked(descriptor: OperandDescriptor, where: str) -> OperandDescriptor:
-        try:
-            return check_descriptor(descriptor, limits)
-        except TensorError as error:
-            raise GraphError(f"{where}: {error}") from None
-
     names: set[str] = set()
     for graph_input in description.inputs:
         where = f"input '{graph_input.name}' (operand {graph_input.id})"
         define(graph_input.id, "input", where)
-        # WebNN input(): "If name is empty, throw a TypeError"; names are unique per graph.
-        if not graph_input.name:
-            raise GraphError(f"input (operand {graph_input.id}): the name must not be empty")
-        if graph_input.name in names:
-            raise GraphError(f"{where}: the name is already used")
+        descriptors[graph_input.id] = validate_input(graph_input, names, limits)
         names.add(graph_input.name)
-        descriptors[graph_input.id] = checked(graph_input.descriptor, where)
 
     for constant in description.constants:
-        where = f"constant (operand {constant.id})"
-        define(constant.id, "constant", where)
-        descriptor = checked(constant.descriptor, where)
-        # WebNN constant(): the buffer's byte length must equal the descriptor's.
-        if len(constant.data) != descriptor.byte_length:
-            raise GraphError(
-                f"{where}: {len(constant.data)} bytes do not match {descriptor.describe()} "
-                f"({descriptor.byte_length} bytes)"
-            )
-        descriptors[constant.id] = descriptor
+        define(constant.id, "constant", f"constant (operand {constant.id})")
+        descriptors[constant.id] = validate_constant(constant, limits)
 
     produced_later = {i for op in description.operations for i in op.outputs}
     operations = []
@@ -216,6 +197,38 @@ def validate_graph(description: GraphDescription, limits: Limits) -> ValidatedGr
 
     _validate_outputs(description, kinds, names)
     return ValidatedGraph(description, tuple(operations), _ReadOnly(descriptors))
+
+
+def _checked(descriptor: OperandDescriptor, where: str, limits: Limits) -> OperandDescriptor:
+    try:
+        return check_descriptor(descriptor, limits)
+    except TensorError as error:
+        raise GraphError(f"{where}: {error}") from None
+
+
+def validate_input(graph_input: GraphInput, names: Set[str], limits: Limits) -> OperandDescriptor:
+    """WebNN input(): a non-empty name not in `names` (the inputs so far), a descriptor within
+    `limits`. Its descriptor; GraphError if not. The client's builder runs this at each call."""
+    where = f"input '{graph_input.name}' (operand {graph_input.id})"
+    # WebNN input(): "If name is empty, throw a TypeError"; names are unique per graph.
+    if not graph_input.name:
+        raise GraphError(f"input (operand {graph_input.id}): the name must not be empty")
+    if graph_input.name in names:
+        raise GraphError(f"{where}: the name is already used")
+    return _checked(graph_input.descriptor, where, limits)
+
+
+def validate_constant(constant: GraphConstant, limits: Limits) -> OperandDescriptor:
+    """WebNN constant(): a descriptor within `limits` whose byte length the data matches."""
+    where = f"constant (operand {constant.id})"
+    descriptor = _checked(constant.descriptor, where, limits)
+    # WebNN constant(): the buffer's byte length must equal the descriptor's.
+    if len(constant.data) != descriptor.byte_length:
+        raise GraphError(
+            f"{where}: {len(constant.data)} bytes do not match {descriptor.describe()} "
+            f"({descriptor.byte_length} bytes)"
+        )
+    return descriptor
 
 
 def validate_operation(
