@@ -40,16 +40,23 @@ def to_wire(value: Any) -> Any:
 def bytes_value(data: memoryview) -> tuple[bytes | rt.SharedMemoryClaim, list[SharedMemory]]:
     """A `Bytes` wire value for `data` (§2.5): inline up to 64 KiB, else a sealed memfd,
     returned too so the caller keeps it open until the frame is sent."""
-    n = data.nbytes
-    if n <= rt.MAX_INLINE_BYTES:
+    if data.nbytes <= rt.MAX_INLINE_BYTES:
         return bytes(data), []
-    memory = SharedMemory.create(n, "webnpu-upload")
+    claim, memory = shared_copy(data)
+    return claim, [memory]
+
+
+def shared_copy(data: bytes | memoryview) -> tuple[rt.SharedMemoryClaim, SharedMemory]:
+    """`data` copied into a new sealed memfd: its claim for a message, and the memory, which
+    the caller keeps open until the frame is sent."""
+    view_in = memoryview(data).cast("B")
+    memory = SharedMemory.create(view_in.nbytes, "webnpu-upload")
     view = memory.view()
     try:
-        view[:] = data.cast("B")
+        view[:] = view_in
     finally:
         view.release()
-    return rt.SharedMemoryClaim(memory.fd, n), [memory]
+    return rt.SharedMemoryClaim(memory.fd, memory.size), memory
 
 
 class WireObjectImpl:

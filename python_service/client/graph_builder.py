@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from python_service.client import conversions as c
-from python_service.client.base import WireObjectImpl, create
+from python_service.client.base import WireObjectImpl, create, shared_copy
 from python_service.client.promise import DOMException, Promise, rejected
 from python_service.generated import wire as gen
 from python_service.ipc.shared_memory import SharedMemory
@@ -263,12 +263,9 @@ class NPUGraphBuilderImpl(WireObjectImpl):
         keep: list[SharedMemory] = []
 
         def share(arena: bytes) -> rt.SharedMemoryClaim:
-            memory = SharedMemory.create(len(arena), "webnpu-constants")
-            view = memory.view()
-            view[:] = arena
-            view.release()
+            claim, memory = shared_copy(arena)
             keep.append(memory)
-            return rt.SharedMemoryClaim(memory.fd, len(arena))
+            return claim
 
         wire = wire_graph.to_wire(description, share)
         connection = self._connection
