@@ -17,15 +17,15 @@ from __future__ import annotations
 
 import numpy as np
 import onnx
-from onnx import TensorProto, helper, numpy_helper
+from onnx import helper, numpy_helper
+
+from python_service.demo.onnx_build import classifier_model
 
 INPUT_NAME = "tokens"
 OUTPUT_NAME = "probabilities"
 SEQUENCE, WIDTH, HIDDEN, CLASSES = 8, 16, 32, 5
 INPUT_SHAPE = (1, SEQUENCE, WIDTH)
 SEED = 7
-OPSET = 20  # the first opset with Gelu, and the newest the service accepts
-IR_VERSION = 9
 
 
 def token_input() -> np.ndarray:
@@ -93,21 +93,13 @@ def make_model(seed: int = SEED) -> onnx.ModelProto:
         node("Gemm", ["pooled", "wc", "bc"], ["logits"]),
         node("Softmax", ["logits"], [OUTPUT_NAME], axis=1),
     ]
-    graph = helper.make_graph(
-        nodes,
+    return classifier_model(
         "demo_transformer_classifier",
-        [helper.make_tensor_value_info(INPUT_NAME, TensorProto.FLOAT, list(INPUT_SHAPE))],
-        [helper.make_tensor_value_info(OUTPUT_NAME, TensorProto.FLOAT, [1, CLASSES])],
+        nodes,
         initializers,
+        (INPUT_NAME, INPUT_SHAPE),
+        (OUTPUT_NAME, CLASSES),
     )
-    model = helper.make_model(
-        graph,
-        opset_imports=[helper.make_opsetid("", OPSET)],
-        ir_version=IR_VERSION,
-        producer_name="webnpu-demo",
-    )
-    onnx.checker.check_model(model, full_check=True)
-    return model
 
 
 def model_bytes(seed: int = SEED) -> bytes:

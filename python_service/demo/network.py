@@ -18,7 +18,9 @@ from typing import Any
 
 import numpy as np
 import onnx
-from onnx import TensorProto, helper, numpy_helper
+from onnx import helper, numpy_helper
+
+from python_service.demo.onnx_build import classifier_model
 
 INPUT_NAME = "image"
 OUTPUT_NAME = "probabilities"
@@ -26,11 +28,6 @@ INPUT_SHAPE = (1, 1, 28, 28)
 CLASSES = 10
 EPSILON = 1e-5
 SEED = 20240607
-
-# The ONNX the reference is written in: the newest IR and opset the service accepts
-# (python_service/service/model_loader.py), which onnxruntime 1.17 and later all run.
-OPSET = 20
-IR_VERSION = 9
 
 
 @dataclass(frozen=True)
@@ -161,18 +158,10 @@ def reference_model(weights: Weights) -> onnx.ModelProto:
         helper.make_node("Gemm", ["flat", "fc_w", "fc_b"], ["logits"]),
         helper.make_node("Softmax", ["logits"], [OUTPUT_NAME], axis=1),
     ]
-    graph = helper.make_graph(
-        nodes,
+    return classifier_model(
         "demo_convnet_reference",
-        [helper.make_tensor_value_info(INPUT_NAME, TensorProto.FLOAT, list(INPUT_SHAPE))],
-        [helper.make_tensor_value_info(OUTPUT_NAME, TensorProto.FLOAT, [1, CLASSES])],
+        nodes,
         initializers,
+        (INPUT_NAME, INPUT_SHAPE),
+        (OUTPUT_NAME, CLASSES),
     )
-    model = helper.make_model(
-        graph,
-        opset_imports=[helper.make_opsetid("", OPSET)],
-        ir_version=IR_VERSION,
-        producer_name="webnpu-demo",
-    )
-    onnx.checker.check_model(model, full_check=True)
-    return model
