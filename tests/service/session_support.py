@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import os
 import select
+import threading
 
 import numpy as np
 import pytest
 
 from python_service.generated import wire as gen
 from python_service.ipc import Channel, ChannelClosed, SharedMemory
+from python_service.service.client_session import ClientSession
+from python_service.service.executor import Executor
 from python_service.service.objects import BufferUsage
 from python_service.shared import graph as g
 from python_service.shared.tensors import OperandDescriptor
@@ -71,13 +74,17 @@ class Client:
                 if header.flags & rt.FLAG_IS_REPLY:
                     self.pending.discard(header.request_id)
                     self.replies[header.request_id] = message
-                    data = getattr(message.result, "data", None)
-                    if isinstance(data, rt.SharedMemoryClaim):
-                        with SharedMemory.from_fd(os.dup(data.fd), data.size) as memory:
-                            self.shared[header.request_id] = bytes(memory.view())
+                    self._keep_descriptors(header.request_id, message)
                 else:
                     self.events.append(message)
             reader.finish()
+
+    def _keep_descriptors(self, request_id: int, message: object) -> None:
+        """Take what a reply's descriptors hold before its frame (and they) close."""
+        data = getattr(message.result, "data", None)
+        if isinstance(data, rt.SharedMemoryClaim):
+            with SharedMemory.from_fd(os.dup(data.fd), data.size) as memory:
+                self.shared[request_id] = bytes(memory.view())
 
     def reply(self, request_id: int) -> object:
         while request_id not in self.replies:
@@ -192,3 +199,18 @@ def run_add_relu(client: Client, shape: tuple[int, ...], seed: int = 0, a_gen: i
     np.testing.assert_allclose(result, np.maximum(a + b, 0), rtol=0, atol=1e-5)
     assert isinstance(client.reply(done_id), gen.NPUQueueOnSubmittedWorkDoneResolved)
     assert not client.events
+
+
+class Served:
+    """A session serving the service end of a fresh channel pair on a thread, in process."""
+
+    def __init__(self, executor: Executor, client_class: type[Client] = Client) -> None:
+        service_end, client_end = Channel.pair()
+        self.session = ClientSession(service_end, executor)
+        self.client = client_class(client_end)
+        self.thread = threading.Thread(target=self.session.serve, daemon=True)
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.client.channel.close()
+        self.thread.join(TIMEOUT)

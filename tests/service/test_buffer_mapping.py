@@ -11,7 +11,6 @@ from __future__ import annotations
 import errno
 import fcntl
 import os
-import select
 import threading
 
 import numpy as np
@@ -20,10 +19,10 @@ import pytest
 from python_service.generated import wire as gen
 from python_service.ipc import Channel, SharedMemory
 from python_service.ipc.shared_memory import REQUIRED_SEALS
-from python_service.service.client_session import ClientSession
 from python_service.service.executor import Executor
 from python_service.service.objects import BufferUsage, MapMode, ObjectKind
 from python_service.wire import runtime as rt
+from tests.service import session_support
 from tests.service.session_support import (
     COMMANDS,
     DEVICE,
@@ -50,22 +49,10 @@ class MapClient(Client):
         super().__init__(channel)
         self.mappings: dict[int, int] = {}  # request id -> our duplicate of the reply's fd
 
-    def _receive_frame(self) -> None:
-        ready, _, _ = select.select([self.channel], [], [], TIMEOUT)
-        assert ready, "no frame from the service"
-        with self.channel.receive() as frame:
-            reader = rt.MessageReader(frame.payload, frame.fds)
-            while (found := gen.read_service_message(reader, self.pending)) is not None:
-                header, message = found
-                if not header.flags & rt.FLAG_IS_REPLY:
-                    self.events.append(message)
-                    continue
-                self.pending.discard(header.request_id)
-                self.replies[header.request_id] = message
-                mapping = getattr(message.result, "mapping", None)
-                if isinstance(mapping, rt.SharedMemoryClaim):
-                    self.mappings[header.request_id] = os.dup(mapping.fd)
-            reader.finish()
+    def _keep_descriptors(self, request_id: int, message: object) -> None:
+        mapping = getattr(message.result, "mapping", None)
+        if isinstance(mapping, rt.SharedMemoryClaim):
+            self.mappings[request_id] = os.dup(mapping.fd)
 
     def map(self, request_id: int) -> SharedMemory:
         """Resolve a mapAsync and map the whole buffer as the bindings would."""
@@ -93,13 +80,9 @@ def executor():
         yield pool
 
 
-class Served:
+class Served(session_support.Served):
     def __init__(self, executor: Executor) -> None:
-        service_end, client_end = Channel.pair()
-        self.session = ClientSession(service_end, executor)
-        self.client = MapClient(client_end)
-        self.thread = threading.Thread(target=self.session.serve, daemon=True)
-        self.thread.start()
+        super().__init__(executor, MapClient)
 
     def buffer(self, handle: rt.Handle):
         return self.session.table.get(ObjectKind.BUFFER, handle)
@@ -112,8 +95,7 @@ class Served:
 
     def stop(self) -> None:
         self.client.close_mappings()
-        self.client.channel.close()
-        self.thread.join(TIMEOUT)
+        super().stop()
 
 
 @pytest.fixture

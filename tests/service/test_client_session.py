@@ -7,15 +7,11 @@ session serves its end on a thread, sharing one Executor, as the service process
 
 from __future__ import annotations
 
-import threading
-
 import numpy as np
 import pytest
 from onnx import TensorProto, helper
 
 from python_service.generated import wire as gen
-from python_service.ipc import Channel
-from python_service.service.client_session import ClientSession
 from python_service.service.executor import Executor
 from python_service.service.objects import BufferUsage, ObjectKind
 from python_service.shared import graph as g
@@ -31,8 +27,8 @@ from tests.service.session_support import (
     TIMEOUT,
     A,
     B,
-    Client,
     H,
+    Served,
     Y,
     create_buffer,
     open_device,
@@ -45,21 +41,6 @@ from tests.service.session_support import (
 def executor():
     with Executor(workers=2) as pool:
         yield pool
-
-
-class Served:
-    """A session serving the service end of a fresh channel pair on a thread."""
-
-    def __init__(self, executor: Executor) -> None:
-        service_end, client_end = Channel.pair()
-        self.session = ClientSession(service_end, executor)
-        self.client = Client(client_end)
-        self.thread = threading.Thread(target=self.session.serve, daemon=True)
-        self.thread.start()
-
-    def stop(self) -> None:
-        self.client.channel.close()
-        self.thread.join(TIMEOUT)
 
 
 @pytest.fixture
