@@ -33,6 +33,7 @@ from codegen.targets.python_types import (
     SEQUENCE_KINDS,
     STRING_TYPES,
     annotation,
+    converter_function,
     is_buffer,
 )
 
@@ -419,7 +420,6 @@ def bindings_defs(model: Model, wire_interfaces):
     setters = []
     for wi in wire_interfaces:
         interface = model[wi.name]
-        snake = snake_case(interface.name)
         seen: set[str] = set()
         for op in interface.members:
             if isinstance(op, Constructor):
@@ -428,7 +428,7 @@ def bindings_defs(model: Model, wire_interfaces):
                         converters,
                         interface.name,
                         "constructor",
-                        f"convert_ctor_{snake}",
+                        converter_function("ctor", interface.name),
                         op.arguments,
                         f'c.constructor_context("{interface.name}")',
                     )
@@ -438,7 +438,7 @@ def bindings_defs(model: Model, wire_interfaces):
                     SetterDef(
                         interface.name,
                         op.name,
-                        f"convert_attr_{snake}_{python_identifier(op.name)}",
+                        converter_function("attr", interface.name, op.name),
                         converters.of(op.type, op.ext_attrs),
                     )
                 )
@@ -450,7 +450,7 @@ def bindings_defs(model: Model, wire_interfaces):
                     converters,
                     interface.name,
                     op.name,
-                    f"convert_args_{snake}_{snake_case(op.name)}",
+                    converter_function("args", interface.name, op.name),
                     op.arguments,
                     f'c.operation_context("{op.name}", "{interface.name}")',
                 )

@@ -36,8 +36,8 @@ from codegen.model.ir import (
     Type,
     Value,
 )
-from codegen.model.naming import python_identifier, snake_case
-from codegen.targets.python_types import annotation
+from codegen.model.naming import python_identifier
+from codegen.targets.python_types import annotation, converter_function
 
 Literal = Callable[[Value, Type], str]
 
@@ -81,7 +81,6 @@ class ClassDef:
 
 
 def _interface_class(model: Model, interface, literal: Literal) -> ClassDef:
-    snake = snake_case(interface.name)
     properties, methods, constants = [], [], []
     constructor = None
     setlike = None
@@ -89,7 +88,11 @@ def _interface_class(model: Model, interface, literal: Literal) -> ClassDef:
     for member in interface.members:
         if isinstance(member, Attribute) and member.special != "static":
             py = python_identifier(member.name)
-            setter = None if member.readonly else f"conv.convert_attr_{snake}_{py}"
+            setter = (
+                None
+                if member.readonly
+                else "conv." + converter_function("attr", interface.name, member.name)
+            )
             properties.append(
                 PropertyDef(
                     py,
@@ -110,11 +113,11 @@ def _interface_class(model: Model, interface, literal: Literal) -> ClassDef:
                     member.name,
                     member.doc,
                     annotation(member.return_type, model, bindings=True),
-                    f"conv.convert_args_{snake}_{snake_case(member.name)}",
+                    "conv." + converter_function("args", interface.name, member.name),
                 )
             )
         elif isinstance(member, Constructor):
-            constructor = f"conv.convert_ctor_{snake}"
+            constructor = "conv." + converter_function("ctor", interface.name)
         elif isinstance(member, Constant):
             constants.append(
                 ConstantDef(member.name, literal(member.value, member.type), member.doc)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from codegen.model.ir import Model, Type
+from codegen.model.naming import python_identifier, snake_case
 from codegen.model.validation.typesystem import (
     BUFFER_SOURCE_TYPES,
     FLOAT_TYPES,
@@ -71,3 +72,11 @@ def annotation(t: Type | None, model: Model, *, bindings: bool = False) -> str:
     if bindings and t.kind == "Promise":
         return f"Promise[{inner(t.arguments[0])}]"
     return "Any"
+
+
+def converter_function(kind: str, interface: str, member: str = "") -> str:
+    """The name of a generated conversion function (`generated/conversions.py`), which the
+    binding classes (`generated/interfaces.py`) call: kind "args" (an operation), "ctor" or
+    "attr" (an attribute setter). One rule for both files."""
+    name = f"convert_{kind}_{snake_case(interface)}"
+    return f"{name}_{python_identifier(member)}" if member else name
