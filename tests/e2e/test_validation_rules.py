@@ -69,8 +69,8 @@ from tests.e2e.validation_support import (
     assert_serves,
     buffer,
     captured,
+    held_queue,
     message_templates,
-    slow_submit,
     small_quota_device,
 )
 from tests.service import session_support as ss
@@ -334,12 +334,21 @@ def test_write_buffer_mapped(device, graph):
     assert_serves(device, graph)
 
 
-def test_write_buffer_pending(device, graph):
+@pytest.fixture
+def held():
+    """A device on an in-process session whose queue a test can hold (`held_queue`), with an
+    add graph built before anything is held."""
+    with small_quota_device(ClientQuotas()) as (device, session):
+        yield device, session, add_graph(device)
+
+
+def test_write_buffer_pending(held):
+    device, session, graph = held
     target = buffer(device, 8, U.MAP_READ | U.COPY_DST)
-    slow_submit(device)  # the map stays "pending" behind it
-    mapped = target.map_async(M.READ)
-    message = validation(device, lambda: device.queue.write_buffer(target, 0, A))
-    assert RULES["use.pending"] in message
+    with held_queue(session):  # the map stays "pending" behind the hold
+        mapped = target.map_async(M.READ)
+        message = validation(device, lambda: device.queue.write_buffer(target, 0, A))
+        assert RULES["use.pending"] in message
     mapped.result(TIMEOUT)
     target.unmap()
     assert_serves(device, graph)
@@ -694,35 +703,35 @@ def test_submit_mapped_buffer(device, graph):
     assert_serves(device, graph)
 
 
-def test_submit_pending_map_buffer(device, graph):
+def test_submit_pending_map_buffer(held):
+    device, session, graph = held
     src = buffer(device, 8, U.COPY_SRC)
     dst = buffer(device, 8, U.MAP_READ | U.COPY_DST)
     encoder = device.create_command_encoder()
     encoder.copy_buffer_to_buffer(src, 0, dst, 0, 8)
     commands = encoder.finish()
-    slow_submit(device)
-    mapped = dst.map_async(M.READ)
-    assert RULES["submit.pending_map"] in submit_error(device, [commands])
+    with held_queue(session):
+        mapped = dst.map_async(M.READ)
+        assert RULES["submit.pending_map"] in submit_error(device, [commands])
     mapped.result(TIMEOUT)
     dst.unmap()
     assert_serves(device, graph)
 
 
-def test_submit_pending_quota(device, graph):
-    empties = []
-    for _ in range(65):
-        empties.append(device.create_command_encoder().finish())
-    device.push_error_scope("validation")
-    slow_submit(device)  # pending submit 1
-    for commands in empties[:63]:  # pending submits 2..64
-        device.queue.submit([commands])
-    error = device.pop_error_scope().result(TIMEOUT)
-    assert error is None
-    message = submit_error(device, [empties[63]])
-    assert RULES["submit.pending"] in message
+def test_submit_pending_quota(held):
+    device, session, graph = held
+    empties = [device.create_command_encoder().finish() for _ in range(65)]
+    with held_queue(session):
+        device.push_error_scope("validation")
+        for commands in empties[:64]:  # pending submits 1..64
+            device.queue.submit([commands])
+        assert device.pop_error_scope().result(TIMEOUT) is None
+        message = submit_error(device, [empties[64]])
+        assert RULES["submit.pending"] in message
     device.queue.on_submitted_work_done().result(TIMEOUT)
     # Below the quota again: a submit goes through.
-    assert captured(device, lambda: device.queue.submit([empties[64]])) is None
+    fresh = device.create_command_encoder().finish()
+    assert captured(device, lambda: device.queue.submit([fresh])) is None
     assert_serves(device, graph)
 
 

@@ -17,7 +17,6 @@ from typing import Any
 import numpy as np
 
 from python_service.client import connect
-from python_service.generated.interfaces import NPUBufferUsage as U
 from python_service.ipc import Channel
 from python_service.service.client_session import ClientSession
 from python_service.service.executor import Executor
@@ -57,15 +56,16 @@ def buffer(device: Any, size: int, usage: int, **extra: Any) -> Any:
     return device.create_buffer({"size": size, "usage": usage, **extra})
 
 
-def slow_submit(device: Any, copies: int = 150, size: int = 16 << 20) -> None:
-    """Submit a command buffer that keeps this client's serial queue busy for a while
-    (`copies` copies of `size` bytes: ~0.1-0.3 s), so the work queued behind it stays pending."""
-    src = buffer(device, size, U.COPY_SRC)
-    dst = buffer(device, size, U.COPY_DST)
-    encoder = device.create_command_encoder()
-    for _ in range(copies):
-        encoder.copy_buffer_to_buffer(src, 0, dst, 0, size)
-    device.queue.submit([encoder.finish()])
+@contextlib.contextmanager
+def held_queue(session: ClientSession) -> Iterator[None]:
+    """Hold `session`'s serial work list: work queued meanwhile (map replies, submits) stays
+    pending until the block ends, however fast or slow the machine is."""
+    release = threading.Event()
+    session._enqueue(lambda _token: release.wait(TIMEOUT))
+    try:
+        yield
+    finally:
+        release.set()
 
 
 # --- an in-process service with small quotas (the real one's are too large to reach fast) --
