@@ -127,14 +127,10 @@ _BYTES = {
 _CODE_SIZES = {"B": 1, "b": 1, "H": 2, "h": 2, "I": 4, "i": 4, "Q": 8, "q": 8, "f": 4, "d": 8}
 
 
-@dataclass(frozen=True)
-class Scalar:
-    name: str  # "u32", "f64", "bool", "i128", ...
-    code: str  # struct format of the value: "I", "d", "B"; "Qq" for i128 (low, high)
-    enforce_range: bool = False  # [EnforceRange] u64: at most 2^53 - 1
-    restricted: bool = False  # restricted double: finite
-    kind: str = field(default="scalar", init=False, repr=False)
-    fixed = True
+class _Packed:
+    """A fixed type whose layout is its struct `code`: size from the code, natural alignment."""
+
+    code: str
 
     @property
     def size(self) -> int:
@@ -143,6 +139,16 @@ class Scalar:
     @property
     def align(self) -> int:
         return min(self.size, 8)
+
+
+@dataclass(frozen=True)
+class Scalar(_Packed):
+    name: str  # "u32", "f64", "bool", "i128", ...
+    code: str  # struct format of the value: "I", "d", "B"; "Qq" for i128 (low, high)
+    enforce_range: bool = False  # [EnforceRange] u64: at most 2^53 - 1
+    restricted: bool = False  # restricted double: finite
+    kind: str = field(default="scalar", init=False, repr=False)
+    fixed = True
 
     def __str__(self) -> str:
         return self.name
@@ -195,21 +201,13 @@ class SharedMemoryRef:
 
 
 @dataclass(frozen=True)
-class Reserved:
+class Reserved(_Packed):
     """A reserved scalar (`u64 reserved = 0` of `hello`, §2.4): written as 0, and any other
     value is `DESERIALIZATION_FAILED` on decode (§3.5, canonical encoding)."""
 
     code: str = "Q"
     kind: str = field(default="reserved", init=False, repr=False)
     fixed = True
-
-    @property
-    def size(self) -> int:
-        return sum(_CODE_SIZES[c] for c in self.code)
-
-    @property
-    def align(self) -> int:
-        return min(self.size, 8)
 
     def __str__(self) -> str:
         return f"reserved u{self.size * 8}"
