@@ -94,6 +94,17 @@ class ServiceHost:
                 return Channel.from_socket(ours)
         raise AssertionError("unreachable")
 
+    @property
+    def service_pid(self) -> int | None:
+        """The pid, in the host's PID namespace, of the real service process (the one running
+        `python -m python_service.service`), or None if no service is running. Tests signal it
+        (SIGKILL, SIGSTOP) to simulate a crash or a hang. When the service is launched through
+        a namespace wrapper this is the wrapper's child, not `process.pid`."""
+        process = self.process
+        if process is None or not self._running:
+            return None
+        return process.pid
+
     def alive(self) -> bool:
         """Whether the current service process is running and its control channel open."""
         with self._lock:
