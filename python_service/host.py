@@ -1,36 +1,62 @@
-"""The host (browser role): launches the service process and hands each client its connection.
+"""The host (browser role): launches the service process, watches it, and hands each client
+its connection.
 
 Like Chrome's `GpuProcessHost`, the host owns the service process and brokers connections to
 it; it never looks at client traffic. It talks to the service over a *control channel*, one end
-of a socketpair the service inherits (`--control-fd`). `connect()` makes a new socketpair per
-client, passes one end to the service in a control frame (SCM_RIGHTS, empty payload; see
-`python_service/service/__main__.py`) and returns the other end as the client's `Channel`.
+of a socketpair the service inherits (`--control-fd`); python_service/ipc/control.py defines
+its frames. `connect()` makes a new socketpair per client, passes one end to the service in a
+*client* frame and returns the other end as the client's `Channel`.
 
-Faults: when the service dies, every client channel sees EOF (`ChannelClosed`): that is device
-loss as the client sees it. The host notices on the next `connect()` (the process has exited,
-or its end of the control channel reads EOF), reaps the process and launches a new one.
-`_service_lost` is the hook for what the next issue adds: the crash-loop policy (disable the
-adapter after repeated crashes, as Chrome does for the GPU process) and reporting the loss.
+Lifecycle (docs/lifecycle.md): each launched process gets a `ServiceMonitor` whose thread
+notices at once when the service dies (EOF on the control channel, or its exit) or hangs (no
+answer to the heartbeat ping within `heartbeat_timeout`; it is then killed, the real service
+and any wrapper around it), reaps it and records why (`ServiceLoss`). Every client channel of
+a dead service reads EOF: that is device loss as the client sees it, and `loss_reason()` tells
+the client why, so `device.lost` and every rejected promise can say "the NPU service crashed
+(killed by signal SIGKILL)". The next `connect()` launches a new service.
+
+Crash loop: `_service_lost` counts the losses the host did not ask for (`CrashLoopPolicy`).
+After `crash_limit` of them within `crash_window` seconds, `connect()` raises
+`AdapterUnavailable` instead of relaunching (a client's `npu.request_adapter()` then resolves
+null, as WebGPU's does when no adapter is available) until the window has slid past them.
+
+Shutdown: `shutdown()` half-closes the control channel; the service then drops its clients
+(they see device loss "the NPU service was shut down"), cancels its work and exits within its
+own `--shutdown-timeout`; past the host's `timeout` the host kills it. Either way the process is
+reaped and the host's descriptors for it are closed.
+
 The sandbox is applied inside the service itself (DESIGN.md, "Sandbox, in this order").
 
-Thread safety: `connect()` and `shutdown()` may be called from several threads (one lock).
+Thread safety: `connect()`, `shutdown()` and `alive()` may be called from several threads (one
+lock); `loss_reason()` takes no host lock (client reader threads call it while the host may be
+busy relaunching).
 """
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
-import select
 import socket
 import subprocess
 import sys
 import threading
-from collections.abc import Mapping, Sequence
+import time
+import weakref
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 
+from python_service.crash_loop import DEFAULT_CRASH_LIMIT, DEFAULT_CRASH_WINDOW, CrashLoopPolicy
 from python_service.ipc.channel import Channel, ChannelClosed
+from python_service.service_monitor import (
+    DEFAULT_HEARTBEAT_INTERVAL,
+    DEFAULT_HEARTBEAT_TIMEOUT,
+    DEFAULT_STARTUP_TIMEOUT,
+    Heartbeat,
+    LossCause,
+    ServiceLoss,
+    ServiceMonitor,
+)
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +70,14 @@ class ServiceUnavailable(RuntimeError):
     """The service could not be (re)launched, or the host was shut down."""
 
 
+class AdapterUnavailable(ServiceUnavailable):
+    """The crash-loop policy refuses to relaunch the service for now (see `crash_loop.py`)."""
+
+    def __init__(self, message: str, retry_after: float) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after  # seconds until launches resume
+
+
 class ServiceHost:
     """Owns one service process at a time; `connect()` relaunches it if it has died."""
 
@@ -53,19 +87,31 @@ class ServiceHost:
         service_args: Sequence[str] = (),
         env: Mapping[str, str] | None = None,
         stderr: int | None = None,
+        heartbeat_interval: float = DEFAULT_HEARTBEAT_INTERVAL,
+        heartbeat_timeout: float = DEFAULT_HEARTBEAT_TIMEOUT,
+        startup_timeout: float = DEFAULT_STARTUP_TIMEOUT,
+        crash_limit: int = DEFAULT_CRASH_LIMIT,
+        crash_window: float = DEFAULT_CRASH_WINDOW,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.service_args = tuple(service_args)
         self._env = dict(os.environ if env is None else env)
         self._stderr = stderr
+        self._heartbeat = Heartbeat(heartbeat_interval, heartbeat_timeout, startup_timeout)
+        self.crash_loop = CrashLoopPolicy(crash_limit, crash_window, clock)
         self._lock = threading.Lock()
         # The current service process, or the last one once it has ended (kept so its exit
-        # status stays inspectable); `_running` says whether it is still ours to reap.
+        # status stays inspectable), and the monitor watching it.
         self.process: subprocess.Popen[bytes] | None = None
-        self._running = False
-        self._control: Channel | None = None
+        self._monitor: ServiceMonitor | None = None
+        # Which service process each client channel was handed to, for `loss_reason`.
+        self._served_by: weakref.WeakKeyDictionary[Channel, ServiceMonitor] = (
+            weakref.WeakKeyDictionary()
+        )
         self._closed = False
         self.launches = 0
         self.exit_statuses: list[int] = []  # of every service process reaped, in order
+        self.losses: list[ServiceLoss] = []  # the same, with why
 
     # --- public -------------------------------------------------------------------------------
 
@@ -75,62 +121,84 @@ class ServiceHost:
             self._ensure_running()
 
     def connect(self) -> Channel:
-        """A new client connection to the service (launched or relaunched as needed)."""
+        """A new client connection to the service (launched or relaunched as needed).
+
+        Raises AdapterUnavailable while the crash-loop policy refuses launches, and
+        ServiceUnavailable if the host is shut down or the service cannot be launched."""
         with self._lock:
             # One retry: the service can die between the liveness check and the send.
             for attempt in range(2):
-                control = self._ensure_running()
+                monitor = self._ensure_running()
                 ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
                 try:
-                    control.send(b"", [theirs.fileno()])
-                except ChannelClosed:
+                    monitor.send_client(theirs.fileno())
+                except (ChannelClosed, OSError):
                     ours.close()
-                    self._reap()
+                    self._wait_for_loss(monitor)
                     if attempt:
                         raise ServiceUnavailable("the service died while connecting") from None
                     continue
                 finally:
                     theirs.close()  # the service has its own copy now (or never will)
-                return Channel.from_socket(ours)
+                channel = Channel.from_socket(ours)
+                self._served_by[channel] = monitor
+                return channel
         raise AssertionError("unreachable")
+
+    def loss_reason(self, channel: Channel, timeout: float) -> str | None:
+        """Why the service behind `channel` (from `connect()`) is gone, waiting up to
+        `timeout` seconds for the host to find out; None if it still runs (the service
+        dropped that client alone, for a bad message)."""
+        monitor = self._served_by.get(channel)
+        return None if monitor is None else monitor.reason(timeout)
+
+    def alive(self) -> bool:
+        """Whether the current service process is running and not known to be lost."""
+        with self._lock:
+            return self._monitor is not None and not self._monitor.lost
 
     @property
     def service_pid(self) -> int | None:
-        """The pid, in the host's PID namespace, of the real service process (the one running
-        `python -m python_service.service`), or None if no service is running. Tests signal it
-        (SIGKILL, SIGSTOP) to simulate a crash or a hang. When the service is launched through
-        a namespace wrapper this is the wrapper's child, not `process.pid`."""
-        process = self.process
-        if process is None or not self._running:
-            return None
-        return process.pid
+        """The pid of the current service process itself. The sandbox may run it inside a
+        wrapper (then `process` is the wrapper); tests signal this pid to crash or stop the
+        real service."""
+        return None if self.process is None else self.process.pid
 
-    def alive(self) -> bool:
-        """Whether the current service process is running and its control channel open."""
-        with self._lock:
-            return self._alive()
+    def wait_reaped(self, timeout: float) -> ServiceLoss | None:
+        """Wait until the current service process has ended and been reaped (its loss
+        recorded, its descriptors closed); its `ServiceLoss`, or None on timeout."""
+        monitor = self._monitor
+        if monitor is None or not monitor.wait(timeout):
+            return None
+        return monitor.loss
+
+    @property
+    def heartbeats_answered(self) -> int:
+        """Pongs the current service has sent: > 0 once its control loop is serving."""
+        monitor = self._monitor
+        return 0 if monitor is None else monitor.answered
 
     def shutdown(self, timeout: float = DEFAULT_SHUTDOWN_TIMEOUT) -> int | None:
-        """Close the control channel (the service shuts down gracefully), wait up to `timeout`
-        seconds, then kill. Returns the exit status, or None if no service was running.
-        Idempotent; `connect()` afterwards raises ServiceUnavailable."""
+        """Half-close the control channel (the service shuts down gracefully), wait up to
+        `timeout` seconds, then kill. Returns the exit status, or None if no service was
+        running. Idempotent; `connect()` afterwards raises ServiceUnavailable."""
         with self._lock:
             self._closed = True
-            process = self.process
-            if process is None:
+            monitor = self._monitor
+            if monitor is None:
                 return None
-            if not self._running:
-                return process.returncode
-            self._running = False
-            self._control_close()
-            try:
-                status = process.wait(timeout)
-            except subprocess.TimeoutExpired:
-                log.warning("service %d did not exit in %.1f s; killing it", process.pid, timeout)
-                process.kill()
-                status = process.wait()
-            self.exit_statuses.append(status)
-            return status
+            if not monitor.finished:
+                monitor.begin_shutdown()
+                if not monitor.wait(timeout):
+                    log.warning(
+                        "service %d did not exit in %.1f s; killing it",
+                        monitor.process.pid,
+                        timeout,
+                    )
+                    monitor.kill(LossCause.SHUTDOWN, "the NPU service was shut down")
+                    monitor.wait()
+            assert monitor.loss is not None
+            return monitor.loss.status
 
     def __enter__(self) -> ServiceHost:
         return self
@@ -145,24 +213,33 @@ class ServiceHost:
 
     # --- internals (called with the lock held) -------------------------------------------------
 
-    def _alive(self) -> bool:
-        if not self._running or self.process is None or self._control is None:
-            return False
-        if self.process.poll() is not None:
-            return False
-        # The service never writes on the control channel: readable means EOF (it is exiting,
-        # possibly not yet reapable) or a broken service; either way it is gone for us.
-        readable, _, _ = select.select([self._control], [], [], 0)
-        return not readable
-
-    def _ensure_running(self) -> Channel:
+    def _ensure_running(self) -> ServiceMonitor:
         if self._closed:
             raise ServiceUnavailable("the host has been shut down")
-        if not self._alive():
-            self._reap()
-            self._launch()
-        assert self._control is not None
-        return self._control
+        monitor = self._monitor
+        if monitor is not None and not monitor.finished:
+            if not monitor.lost:
+                return monitor
+            self._wait_for_loss(monitor)
+        retry_after = self.crash_loop.disabled_for()
+        if retry_after > 0:
+            raise AdapterUnavailable(
+                f"the NPU adapter is disabled: the service crashed "
+                f"{self.crash_loop.recent_crashes()} times within {self.crash_loop.window:g} s "
+                f"(last: {self.losses[-1].message if self.losses else 'unknown'}); "
+                f"launches resume in {retry_after:.1f} s",
+                retry_after,
+            )
+        self._launch()
+        assert self._monitor is not None
+        return self._monitor
+
+    def _wait_for_loss(self, monitor: ServiceMonitor) -> None:
+        """A dying service: let its monitor reap it and record the loss (bounded: a process
+        that lingers is killed)."""
+        if not monitor.wait(self._heartbeat.timeout):
+            monitor.kill(LossCause.BROKEN, "the NPU service did not exit after its loss")
+            monitor.wait()
 
     def _launch(self) -> None:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -192,41 +269,43 @@ class ServiceHost:
         except OSError as e:
             ours.close()
             raise ServiceUnavailable(f"could not launch the service: {e}") from e
-        self._control = Channel.from_socket(ours, max_message_bytes=4096, max_handles=1)
-        self._running = True
+        self._watch(self.process, ours)
+
+    def _watch(self, process: subprocess.Popen[bytes], control: socket.socket) -> None:
+        """Start the monitor of a freshly launched `process` (`control`: our end)."""
         self.launches += 1
-        log.info("service launched (pid %d)", self.process.pid)
 
-    def _reap(self) -> None:
-        """The service is dead or dying: close our control end, collect its exit status."""
-        self._control_close()
-        process = self.process
-        if not self._running or process is None:
-            return
-        self._running = False
-        try:
-            status = process.wait(DEFAULT_SHUTDOWN_TIMEOUT)
-        except subprocess.TimeoutExpired:  # control EOF but still running: make sure
-            process.kill()
-            status = process.wait()
-        self.exit_statuses.append(status)
-        self._service_lost(process.pid, status)
+        def service_pid() -> int:
+            # Only the current process's real pid may be asked for: an old monitor must
+            # never signal a newer service.
+            pid = self.service_pid if self.process is process else None
+            return process.pid if pid is None else pid
 
-    def _service_lost(self, pid: int, status: int) -> None:
-        """Hook: the service process `pid` ended with `status` outside a shutdown.
+        self._monitor = ServiceMonitor(
+            process,
+            control,
+            launch=self.launches,
+            heartbeat=self._heartbeat,
+            service_pid=service_pid,
+            on_lost=self._service_lost,
+        )
+        log.info("service launched (pid %d)", process.pid)
 
-        The next issue puts the crash-loop policy here (count recent crashes; past a limit,
-        stop relaunching and report the adapter as unavailable, as Chrome disables hardware
-        acceleration after repeated GPU-process crashes) and device-loss reporting. For now
-        the host just relaunches on the next `connect()`.
-        """
-        log.warning("service %d exited with status %d; relaunching on demand", pid, status)
+    # --- called on a monitor thread, without the lock ------------------------------------------
 
-    def _control_close(self) -> None:
-        control, self._control = self._control, None
-        if control is not None:
-            with contextlib.suppress(OSError):
-                control.close()
+    def _service_lost(self, loss: ServiceLoss) -> None:
+        """The service process `loss.pid` has ended and been reaped: count it for the
+        crash-loop policy unless the host asked for it."""
+        self.exit_statuses.append(loss.status)
+        self.losses.append(loss)
+        if loss.cause.is_crash:
+            self.crash_loop.record_crash()
+            log.warning("service %d lost: %s; relaunching on demand", loss.pid, loss.message)
 
 
-__all__ = ["DEFAULT_SHUTDOWN_TIMEOUT", "ServiceHost", "ServiceUnavailable"]
+__all__ = [
+    "DEFAULT_SHUTDOWN_TIMEOUT",
+    "AdapterUnavailable",
+    "ServiceHost",
+    "ServiceUnavailable",
+]

@@ -23,10 +23,25 @@ object dies. The garbage collector can run a finalizer on any thread at any allo
 inside `send` while this connection's lock is held and a message is half encoded, so a
 finalizer only appends to a lock-free deque; the next send drains it *between* messages.
 
-Loss: when the service closes the connection (it died, or dropped us for a bad message) or
-sends something this side cannot decode, every pending promise rejects with an "AbortError"
-DOMException and every device resolves `lost` with reason "unknown". Calls made afterwards
-are dropped, and calls that return a promise reject at once, as on a lost WebGPU device.
+Loss (docs/lifecycle.md): when the service closes the connection (it died, hung and was
+killed, was shut down, or dropped us for a bad message) or sends something this side cannot
+decode, the connection is lost, in this order:
+1. every shared-memory mapping it handed out is detached (`watch_loss`: mapped buffers go back
+   to "unmapped" and their ranges are detached; readBuffer results keep their bytes but move
+   to private memory; python_service/client/shared_mapping.py says how views stay safe), and
+   the memfds of unsent uploads are closed, so no memfd of this connection is left mapped or
+   open in this process;
+2. every pending promise rejects with an "AbortError" DOMException, "The device was lost: WHY";
+3. every device resolves `lost` with reason "unknown" and WHY as its message.
+WHY comes from the host when the connection came through one (`explain_loss`, given by
+`connect(host)`): "the NPU service crashed (killed by signal SIGKILL)", "... hung ... and was
+killed", "... was shut down". The host knows within milliseconds of the EOF (it reaps the
+process); the reader waits at most `LOSS_REASON_WAIT` for it, so a client dropped alone (the
+service still runs) pays that once. Calls made afterwards are dropped, and calls that return a
+promise reject at once, as on a lost WebGPU device.
+
+A connection made while the host refuses to launch the service (a crash loop) starts out
+unavailable: it has no channel, and `npu.request_adapter()` resolves null (`unavailable`).
 """
 
 from __future__ import annotations
@@ -51,12 +66,23 @@ log = logging.getLogger(__name__)
 ROOT_HANDLE = rt.Handle(1, 1)
 FLUSH_BYTES = 64 * 1024  # a batch this large goes out without waiting for a reply (§3.1)
 FLUSH_FDS = 60  # below the channel's 64 descriptors per frame, with room for one message
+# How long the reader waits for the host to say why the service went away. The host knows
+# within milliseconds (EOF wakes its monitor, which reaps the process); this bounds the wait
+# when the service is alive and dropped this client alone. It is part of the time from a
+# crash to the last rejection, which docs/lifecycle.md bounds at 200 ms.
+LOSS_REASON_WAIT = 0.1
 
 
 class EventSink(Protocol):
     """What an object that receives service events implements (NPUDevice)."""
 
     def _service_event(self, event: Any) -> None: ...
+
+    def _connection_lost(self, message: str) -> None: ...
+
+
+class LossListener(Protocol):
+    """What must let go of connection resources on loss (a mapping, a mapped buffer)."""
 
     def _connection_lost(self, message: str) -> None: ...
 
@@ -91,8 +117,20 @@ class _Request:
 class Connection:
     """One service connection: handles, batching, requests, events, loss."""
 
-    def __init__(self, channel: Channel) -> None:
+    def __init__(
+        self,
+        channel: Channel | None,
+        *,
+        explain_loss: Callable[[], str | None] | None = None,
+        unavailable: str | None = None,
+    ) -> None:
+        """`channel` to the service, or None with `unavailable` saying why there is none;
+        `explain_loss()` says why the service went away (None: it did not)."""
+        if (channel is None) == (unavailable is None):
+            raise ValueError("a connection needs exactly one of a channel and `unavailable`")
         self._channel = channel
+        self._explain_loss = explain_loss
+        self.unavailable = unavailable
         self._lock = threading.Lock()
         self._writer = rt.MessageWriter()
         gen.ConnectionHello(gen.SCHEMA_HASH).encode(self._writer)  # first of the first frame
@@ -102,10 +140,14 @@ class Connection:
         self._allocators: dict[int, HandleAllocator] = {1: HandleAllocator(reserved=1)}
         self._releases: collections.deque[tuple[int, rt.Handle]] = collections.deque()
         self._sinks: dict[rt.Handle, weakref.ref[EventSink]] = {}
-        self.lost_message: str | None = None
+        self._loss_listeners: weakref.WeakSet[LossListener] = weakref.WeakSet()
+        self.lost_message: str | None = unavailable
         self.frames_sent = 0
-        self._reader = threading.Thread(target=self._read_loop, name="webnpu-reader", daemon=True)
-        self._reader.start()
+        if channel is not None:
+            self._reader = threading.Thread(
+                target=self._read_loop, name="webnpu-reader", daemon=True
+            )
+            self._reader.start()
 
     # --- state ----------------------------------------------------------------------------
 
@@ -134,6 +176,21 @@ class Connection:
                 self._sinks[handle] = weakref.ref(sink)
         if lost is not None:
             sink._connection_lost(lost)
+
+    def watch_loss(self, listener: LossListener) -> None:
+        """Call `listener._connection_lost(message)` when the connection is lost (at once if
+        it is already), before any promise rejects. Held weakly: what the page dropped needs
+        no cleaning."""
+        with self._lock:
+            lost = self.lost_message
+            if lost is None:
+                self._loss_listeners.add(listener)
+        if lost is not None:
+            listener._connection_lost(lost)
+
+    def unwatch_loss(self, listener: LossListener) -> None:
+        with self._lock:
+            self._loss_listeners.discard(listener)
 
     def release_later(self, interface: int, handle: rt.Handle) -> None:
         """Queue `release` for an object that died (safe from a finalizer on any thread)."""
@@ -218,6 +275,7 @@ class Connection:
         payload, fds = self._writer.finish()
         keep, self._keep = self._keep, []
         self._writer = rt.MessageWriter()
+        assert self._channel is not None  # an unavailable connection is lost from the start
         try:
             self._channel.send(payload, fds)
             self.frames_sent += 1
@@ -231,13 +289,18 @@ class Connection:
 
     def _read_loop(self) -> None:
         reason = "the NPU service connection closed"
+        assert self._channel is not None
         try:
             while True:
                 frame = self._channel.receive()
                 with frame:
                     self._handle_frame(frame)
         except ChannelClosed:
-            pass
+            if self._explain_loss is not None:
+                try:
+                    reason = self._explain_loss() or reason
+                except Exception:  # the explanation is a nicety; the loss must go on
+                    log.exception("could not learn why the service went away")
         except BadMessage as error:
             reason = f"the NPU service sent a bad message ({error})"
             log.error("%s", reason)
@@ -294,10 +357,20 @@ class Connection:
             requests, self._requests = self._requests, {}
             sinks, self._sinks = self._sinks, {}
             keep, self._keep = self._keep, []
+            listeners = list(self._loss_listeners)
+            self._loss_listeners = weakref.WeakSet()
             self._releases.clear()
         _close_all(keep)
-        with contextlib.suppress(OSError):
-            self._channel.close()
+        if self._channel is not None:
+            with contextlib.suppress(OSError):
+                self._channel.close()
+        # Memory first: by the time a page sees a rejection or `lost`, nothing of this
+        # connection is mapped any more.
+        for listener in listeners:
+            try:
+                listener._connection_lost(message)
+            except Exception:
+                log.exception("releasing %r on connection loss failed", listener)
         for request in requests.values():
             if request.on_rejected is not None:
                 request.on_rejected()

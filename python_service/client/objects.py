@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import concurrent.futures
 import contextlib
-import mmap
 import threading
 from typing import Any
 
@@ -20,7 +19,8 @@ from python_service.client.base import WireObjectImpl, bytes_value, create, to_w
 from python_service.client.connection import ROOT_HANDLE, Connection
 from python_service.client.events import EventTarget
 from python_service.client.graph_builder import NPUGraphBuilderImpl
-from python_service.client.promise import DOMException, Promise, rejected
+from python_service.client.promise import DOMException, Promise, rejected, resolved
+from python_service.client.shared_mapping import SharedMapping
 from python_service.client.values import error_from_report, lost_info, uncaptured_error_event
 from python_service.generated import conversions as conv
 from python_service.generated import wire as gen
@@ -36,10 +36,16 @@ def _tensor_infos(infos: tuple[gen.NPUTensorInfo, ...]) -> tuple[Any, ...]:
     )
 
 
-def _map_shared(claim: rt.SharedMemoryClaim, *, writable: bool) -> mmap.mmap:
-    """Map a descriptor from a reply (mmap keeps its own duplicate of the descriptor)."""
-    prot = mmap.PROT_READ | (mmap.PROT_WRITE if writable else 0)
-    return mmap.mmap(claim.fd, claim.size, flags=mmap.MAP_SHARED | mmap.MAP_POPULATE, prot=prot)
+def _map_shared(
+    connection: Connection, claim: rt.SharedMemoryClaim, *, writable: bool, keep_on_loss: bool
+) -> SharedMapping:
+    """Map a descriptor from a reply (the mapping keeps no descriptor), detached when the
+    connection is lost: zero-filled, or with its contents kept (`keep_on_loss`)."""
+    mapping = SharedMapping(
+        claim.fd, claim.size, writable=writable, keep_contents_on_loss=keep_on_loss
+    )
+    connection.watch_loss(mapping)
+    return mapping
 
 
 # --- NPU and adapters ---------------------------------------------------------------------
@@ -55,6 +61,10 @@ class NPUImpl:
 
     def _request_adapter(self, options: Any) -> Promise:
         connection = self._connection
+        if connection.unavailable is not None:
+            # The host refuses to launch the service (a crash loop): no adapter, as WebGPU's
+            # requestAdapter resolves null when none is available.
+            return resolved(None)
         handle = connection.allocate(NPUAdapterImpl.INTERFACE)
         message = gen.NPURequestAdapter(self_=ROOT_HANDLE, result=handle, options=to_wire(options))
 
@@ -266,7 +276,9 @@ class NPUQueueImpl(_DeviceChild):
         def resolved_(value: gen.NPUQueueReadBufferResolved) -> memoryview:
             data = value.data
             if isinstance(data, rt.SharedMemoryClaim):
-                return memoryview(_map_shared(data, writable=False))
+                # The page's data once resolved: on loss it keeps its bytes, in private memory.
+                mapping = _map_shared(self._connection, data, writable=False, keep_on_loss=True)
+                return memoryview(mapping)
             return memoryview(data)
 
         message = gen.NPUQueueReadBuffer(self._handle, buffer._handle, offset, size)
@@ -285,7 +297,7 @@ class NPUBufferImpl(_DeviceChild):
         self._usage = descriptor.usage
         self._map_state = "unmapped"
         self._map_lock = threading.Lock()
-        self._mapping: mmap.mmap | None = None
+        self._mapping: SharedMapping | None = None
         self._mapped_range = (0, 0)
         self._mapped_mode = 0
         self._views: list[tuple[int, int, memoryview]] = []
@@ -312,10 +324,16 @@ class NPUBufferImpl(_DeviceChild):
                     raise DOMException(
                         "unmap() was called before the mapping resolved", "AbortError"
                     )
-                self._mapping = _map_shared(value.mapping, writable=bool(mode & MAP_WRITE))
+                self._mapping = _map_shared(
+                    self._connection,
+                    value.mapping,
+                    writable=bool(mode & MAP_WRITE),
+                    keep_on_loss=False,
+                )
                 self._mapped_range = (offset, end)
                 self._mapped_mode = mode
                 self._map_state = "mapped"
+            self._connection.watch_loss(self)  # loss unmaps it, as in WebGPU
 
         def failed() -> None:
             with self._map_lock:
@@ -355,14 +373,20 @@ class NPUBufferImpl(_DeviceChild):
             self._map_state = "unmapped"
             self._map_generation += 1
             views, self._views = self._views, []
-            self._mapping = None  # unmapped once no view (or array over one) is left
+            mapping, self._mapping = self._mapping, None
         for _start, _stop, view in views:
             # "Detached": later use raises ValueError. A view something else still exports
-            # (a numpy array over it) cannot be released; it keeps the pages alive instead,
-            # which concerns only this page's own data.
+            # (a numpy array over it) cannot be released; the detach below leaves it reading
+            # zeros from private memory instead of the buffer's.
             with contextlib.suppress(BufferError):
                 view.release()
+        if mapping is not None:
+            mapping.detach(keep_contents=False)
         return True
+
+    def _connection_lost(self, message: str) -> None:
+        """Device loss unmaps the buffer (the mapping itself detaches on its own hook)."""
+        self._unmap_locally()
 
     def _unmap(self) -> None:
         if self._unmap_locally():

@@ -1,9 +1,19 @@
 """The service's control loop and its live client sessions (the GPU process's main loop).
 
-`Server` reads the control channel (python_service/service/__main__.py describes the
-protocol), wraps each client socket it receives in a `ClientSession` served on a thread of its
-own, and shuts everything down when the control channel ends. The process entry point
-(`__main__.py`) builds it only after the start-up sequence (environment, imports, sandbox).
+`Server` reads the control channel (python_service/ipc/control.py defines its frames): it
+wraps each client socket it receives in a `ClientSession` served on a thread of its own, and
+answers the host's heartbeat pings. The control loop runs on the main thread and never runs
+client work (sessions decode on their own threads, the executor runs graphs on its workers),
+so a ping is answered while clients are busy; a service that stops answering is hung, and the
+host kills it (docs/lifecycle.md).
+
+Graceful shutdown (EOF on the control channel: the host shut us down, or died): every client
+socket is shut down, so each client sees EOF and its session closes itself (objects, memory);
+queued work is cancelled and running dispatches are interrupted (`Executor.cancel_client`,
+onnxruntime's RunOptions.terminate); the executor stops. All of that within
+`ServiceConfig.shutdown_timeout` seconds; past it the process exits anyway (status 1), so a
+shutdown is always bounded. The process entry point (`__main__.py`) builds the server only
+after the start-up sequence (environment, imports, sandbox).
 """
 
 from __future__ import annotations
@@ -31,13 +41,16 @@ class Server:
     so only after `main` has set the environment."""
 
     def __init__(self, config: ServiceConfig) -> None:
+        from python_service.ipc import control as control_protocol
         from python_service.ipc.channel import Channel
         from python_service.service.executor import Executor
 
         self.config = config
         # Exactly one descriptor per control frame, and no payload to speak of.
         self.control = Channel.from_socket(
-            socket.socket(fileno=config.control_fd), max_message_bytes=4096, max_handles=1
+            socket.socket(fileno=config.control_fd),
+            max_message_bytes=control_protocol.MAX_CONTROL_BYTES,
+            max_handles=control_protocol.MAX_CONTROL_HANDLES,
         )
         self.executor: Executor = Executor(workers=config.workers)
         self._lock = threading.Lock()
@@ -48,6 +61,7 @@ class Server:
 
     def run(self) -> int:
         from python_service.bad_message import BadMessage
+        from python_service.ipc import control as control_protocol
         from python_service.ipc.channel import ChannelClosed
 
         status = 0
@@ -62,9 +76,18 @@ class Server:
                 status = 2
                 break
             with message:
-                fds = message.take_fds()
-            if len(fds) != 1:
-                log.warning("control frame with %d descriptors, expected 1", len(fds))
+                payload, fds = message.payload, message.take_fds()
+            if not fds and (sequence := control_protocol.parse_ping(payload)) is not None:
+                if not self._answer_ping(sequence):
+                    break
+                continue
+            if len(fds) != 1 or payload:
+                log.warning(
+                    "refused a control frame (%d descriptors, %d payload bytes): neither a "
+                    "client nor a ping",
+                    len(fds),
+                    len(payload),
+                )
                 for fd in fds:
                     os.close(fd)
                 continue
@@ -75,6 +98,18 @@ class Server:
             sys.stderr.flush()
             os._exit(status or 1)
         return status
+
+    def _answer_ping(self, sequence: int) -> bool:
+        """Answer the host's heartbeat (python_service/ipc/control.py); False if the host is
+        gone. On this thread, which runs no client work, so a busy service still answers."""
+        from python_service.ipc import control as control_protocol
+        from python_service.ipc.channel import ChannelClosed
+
+        try:
+            self.control.send(control_protocol.pong(sequence))
+        except (ChannelClosed, OSError):
+            return False
+        return True
 
     def _accept(self, fd: int) -> None:
         from python_service.ipc.channel import Channel
