@@ -22,6 +22,18 @@ Queue work (writeBuffer, submit, readBuffer, onSubmittedWorkDone) is validated w
 runs, so errors land in the error scope current at that moment, and then appended to the
 session's serial work list, which one executor work item at a time drains in order: one client's
 work stays in order, and other clients' work runs on the other workers meanwhile.
+
+Fairness and faults (docs/fairness.md):
+- a drain runs one *turn* (at most TURN_ITEMS operations or TURN_SECONDS), then queues the rest
+  as a new executor item, which goes to the back of the executor's round-robin line;
+- each submit runs under the executor's watchdog with a token of its own: past the dispatch
+  time limit it is cancelled and its device is lost (NPUDeviceLostEvent, reason "unknown"); the
+  device's later work fails as on a destroyed device, the connection and other devices carry
+  on. The device's objects are freed by the frame thread at the client's next frame, because
+  only that thread changes the object table;
+- quotas: the object table's (objects, buffers, graphs, memory), the service-wide
+  `MemoryBudget` shared by every session, `ClientQuotas.max_queued_operations`, and the
+  message-rate limits of rate_limit.py, applied by not reading the socket while in debt.
 """
 
 from __future__ import annotations
@@ -31,7 +43,9 @@ import contextlib
 import itertools
 import logging
 import os
+import select
 import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -65,12 +79,14 @@ from python_service.service.objects import (
     GraphState,
     InvalidObject,
     MapMode,
+    MemoryBudget,
     NPUError,
     ObjectKind,
     ObjectTable,
     QueueState,
     describe,
 )
+from python_service.service.rate_limit import ClientRateLimiter, RateLimits
 from python_service.shared.graph import GraphError, validate_graph
 from python_service.shared.tensors import OperandDescriptor, TensorError, make_descriptor
 from python_service.wire import graph as wire_graph
@@ -88,6 +104,16 @@ _ALL_USAGES = int(
     | BufferUsage.OUTPUT
 )
 _session_ids = itertools.count(1)
+
+# One turn of a client's serial work list on an executor worker: at most this many operations
+# or this long (checked between operations), then the rest waits behind the other clients.
+# Small enough that a client with a long list cannot hold a worker from the others for long;
+# large enough that requeueing (one lock, one Future) stays a small fraction of the turn.
+TURN_ITEMS = 16
+TURN_SECONDS = 0.005
+# The longest one wait of the rate limiter (it repeats while the debt lasts): bounds how late
+# the session notices a shutdown while throttling.
+MAX_THROTTLE_WAIT = 0.25
 
 
 # --- service-side state the shared objects module does not define ----------------------------
@@ -118,6 +144,13 @@ class GraphBuilderState:
 
 
 # --- decoded frames -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _OverBudget:
+    """Client data that was not mapped: it did not fit in the service's memory budget."""
+
+    size: int
 
 
 @dataclass
@@ -237,13 +270,17 @@ class ClientSession:
         adapters: tuple[Adapter, ...] | None = None,
         quotas: ClientQuotas | None = None,
         limits: cv.CommandLimits | None = None,
+        budget: MemoryBudget | None = None,
+        rate_limits: RateLimits | None = None,
     ) -> None:
         self.channel = channel
         self.executor = executor
         self.client_id = f"client-{next(_session_ids)}"
         self.adapters = adapters if adapters is not None else available_adapters()
-        self.table = ObjectTable(quotas or ClientQuotas())
+        self.budget = budget
+        self.table = ObjectTable(quotas or ClientQuotas(), budget)
         self.limits = limits or cv.CommandLimits()
+        self.rate = ClientRateLimiter(rate_limits)
         self.closed = False
         self.close_reason: BadMessage | None = None
         self.greeted = False  # the client's `hello` arrived (docs/wire.md §2.4)
@@ -252,8 +289,14 @@ class ClientSession:
         self._work: collections.deque[Callable[[CancellationToken], None]] = collections.deque()
         self._draining = False
         self._pending_submits = 0
-        self._buffers: list[BufferState] = []  # every buffer's memory, closed with the session
+        self._queued_operations = 0  # counted queue work waiting (ClientQuotas)
+        # Every buffer whose memory is not freed yet, by id(): closed with the session.
+        self._buffers: dict[int, BufferState] = {}
         self._mappings: list[SharedMemory] = []  # peer memory mapped but not yet consumed
+        self._budgeted: set[SharedMemory] = set()  # those of them charged to the budget
+        # Devices the watchdog lost whose objects the frame thread has yet to free.
+        self._lost_devices: list[rt.Handle] = []
+        self._frame_messages = 0  # messages in the frame just handled (for the rate limit)
 
     # --- the frame loop -------------------------------------------------------------------
 
@@ -268,13 +311,33 @@ class ClientSession:
             except BadMessage as error:  # framing: the channel already closed itself
                 self.close(error)
                 return
+            size = len(message.payload)
+            self._frame_messages = 0
             self.handle_frame(message)
+            self._throttle(self.rate.charge(max(1, self._frame_messages), size))
+
+    def _throttle(self, wait: float) -> None:
+        """Leave the socket unread for `wait` seconds (rate_limit.py: backpressure), waking
+        early if the connection is shut down (a service shutdown shuts every socket)."""
+        if wait <= 0 or self.closed:
+            return
+        poller = select.poll()
+        try:
+            poller.register(self.channel.fileno(), select.POLLRDHUP)
+        except (OSError, ValueError):  # closed meanwhile
+            return
+        end = time.monotonic() + wait
+        while (left := end - time.monotonic()) > 0:
+            # POLLHUP (always reported) or POLLRDHUP: shut down or the peer hung up.
+            if poller.poll(min(left, MAX_THROTTLE_WAIT) * 1000):
+                return
 
     def handle_frame(self, message: Message) -> bool:
         """Decode, check and run one frame. False if it was bad (the session is then closed)."""
         if self.closed:
             message.close()
             return False
+        self._free_lost_devices()
         with message:
             mapped: list[SharedMemory] = []
             try:
@@ -282,11 +345,12 @@ class ClientSession:
                 self._preflight(items)
             except BadMessage as error:
                 for memory in mapped:
-                    memory.close()
+                    self._unmap_peer(memory)
                 self.close(error)
                 return False
             with self._lock:
                 self._mappings.extend(mapped)
+        self._frame_messages = len(items)
         try:
             for item in items:
                 self._run(item)
@@ -307,12 +371,16 @@ class ClientSession:
         self.executor.cancel_client(self.client_id)
         with self._lock:
             self._work.clear()
-            buffers, self._buffers = self._buffers, []
+            buffers, self._buffers = list(self._buffers.values()), {}
             mappings, self._mappings = self._mappings, []
-        for memory in [b.memory for b in buffers if b.memory is not None] + mappings:
-            with contextlib.suppress(BufferError):  # a cancelled run may still hold a view
-                memory.close()
-        self.table = ObjectTable(self.table.quotas)
+        for buffer in buffers:
+            self._free_memory(buffer)
+        for memory in mappings:
+            self._unmap_peer(memory)
+        for _handle, graph in self.table.live(ObjectKind.GRAPH):
+            if isinstance(graph, GraphState):
+                self._release_budget(graph.memory_bytes)
+        self.table = ObjectTable(self.table.quotas, self.budget)
 
     # --- stage 1: decode ------------------------------------------------------------------
 
@@ -347,14 +415,63 @@ class ClientSession:
             )
         self.greeted = True
 
-    @staticmethod
-    def _bytes(value: bytes | rt.SharedMemoryClaim, mapped: list[SharedMemory]) -> Any:
+    def _bytes(
+        self,
+        value: bytes | rt.SharedMemoryClaim,
+        mapped: list[SharedMemory],
+        *,
+        budgeted: bool = False,
+    ) -> Any:
+        """Inline bytes as they are, or the client's shared memory mapped read-only.
+
+        `budgeted`: the mapping may wait in the queue (writeBuffer data), and every page of
+        it is resident in the service while mapped, so it is charged to the memory budget
+        until consumed; if it does not fit, nothing is mapped and `_OverBudget` stands in.
+        Mappings used within the frame (command streams, constant arenas, models) are
+        copied and unmapped at once instead.
+        """
         if isinstance(value, rt.SharedMemoryClaim):
+            if budgeted and self.budget is not None and not self.budget.try_charge(value.size):
+                return _OverBudget(value.size)
             # A duplicate: the frame's Message keeps (and closes) the original descriptor.
-            memory = SharedMemory.from_fd(os.dup(value.fd), value.size, readonly=True)
+            try:
+                memory = SharedMemory.from_fd(os.dup(value.fd), value.size, readonly=True)
+            except BaseException:
+                if budgeted:
+                    self._release_budget(value.size)
+                raise
+            if budgeted:
+                with self._lock:
+                    self._budgeted.add(memory)
             mapped.append(memory)
             return memory
         return value
+
+    def _unmap_peer(self, memory: SharedMemory) -> None:
+        """Forget and unmap a client mapping (any thread); its budget charge, if it had one,
+        is returned exactly once."""
+        with self._lock:
+            if memory in self._mappings:
+                self._mappings.remove(memory)
+            charged = memory in self._budgeted
+            self._budgeted.discard(memory)
+        with contextlib.suppress(BufferError):  # a cancelled copy may still hold a view
+            memory.close()
+        if charged:
+            self._release_budget(memory.size)
+
+    def _budget_error(self, what: str, size: int) -> NPUError:
+        budget = self.budget
+        left = "?" if budget is None else f"{budget.available} of {budget.capacity}"
+        return NPUError(
+            "out-of-memory",
+            f"{what}: {size} bytes of data do not fit in the service's memory budget "
+            f"({left} bytes left for all clients)",
+        )
+
+    def _release_budget(self, size: int) -> None:
+        if self.budget is not None:
+            self.budget.release(size)
 
     def _decode_inner(self, item: _Item, mapped: list[SharedMemory]) -> None:
         message = item.message
@@ -363,7 +480,7 @@ class ClientSession:
             if isinstance(stream, SharedMemory):
                 if stream.size > gen.WIRE_MAX_COMMAND_STREAM_BYTES:
                     raise _bad(_K.WEBNPU_ERROR_MESSAGE_TOO_LARGE, f"{stream.size}-byte stream")
-                stream = bytes(stream.view())  # copied before it is checked (§3.3)
+                stream = self._copy_out(stream, mapped)  # copied before it is checked (§3.3)
             reader = rt.MessageReader(stream)
             commands = []
             while (command := gen.read_command(reader)) is not None:
@@ -380,7 +497,7 @@ class ClientSession:
             arena = None
             data = self._bytes(message.graph.constant_data, mapped)
             if isinstance(data, SharedMemory):
-                arena = bytes(data.view())
+                arena = self._copy_out(data, mapped)
             try:
                 item.graph = wire_graph.from_wire(message.graph, arena)
             except GraphError as error:  # semantic: build rejects, the client stays
@@ -388,7 +505,17 @@ class ClientSession:
         elif isinstance(message, gen.NPUDeviceLoadModel):
             item.data = self._bytes(message.onnx_bytes, mapped)
         elif isinstance(message, gen.NPUQueueWriteBuffer):
-            item.data = self._bytes(message.data, mapped)
+            item.data = self._bytes(message.data, mapped, budgeted=True)
+
+    @staticmethod
+    def _copy_out(memory: SharedMemory, mapped: list[SharedMemory]) -> bytes:
+        """Copy a mapping used within the frame and unmap it now: kept until the session
+        closed, every such mapping would stay resident and hold a descriptor."""
+        with memory.view() as view:
+            data = bytes(view)
+        mapped.remove(memory)
+        memory.close()
+        return data
 
     # --- stage 2: handles -----------------------------------------------------------------
 
@@ -543,18 +670,23 @@ class ClientSession:
         device = self.table.get(ObjectKind.DEVICE, handle)
         if device.lost:
             return
-        device.lost = True
-        # The IDL: destroy() "destroys its buffers and graphs". Their memory goes after the
-        # work already submitted, as for NPUBuffer.destroy(); later submits name destroyed
-        # objects and fail validation (not reported: the device is lost).
+        with self._lock:
+            device.lost = True
+        self._destroy_device_objects(handle)
+        info = gen.NPUDeviceLostInfo(reason="destroyed", message="destroy() was called")
+        self._send(gen.NPUDeviceLostEvent(self_=item.message.self_, info=info))
+
+    def _destroy_device_objects(self, handle: rt.Handle) -> None:
+        """The IDL: destroy() "destroys its buffers and graphs" (a lost device's go the same
+        way). Their memory goes after the work already submitted, as for NPUBuffer.destroy();
+        later submits name destroyed objects and fail validation (not reported: the device is
+        lost)."""
         for buffer_handle, buffer in self.table.live(ObjectKind.BUFFER):
             if isinstance(buffer, BufferState) and buffer.device == handle:
                 self._destroy_buffer_state(buffer_handle, buffer)
         for _graph_handle, graph in self.table.live(ObjectKind.GRAPH):
             if isinstance(graph, GraphState) and graph.device == handle:
                 graph.destroyed = True
-        info = gen.NPUDeviceLostInfo(reason="destroyed", message="destroy() was called")
-        self._send(gen.NPUDeviceLostEvent(self_=item.message.self_, info=info))
 
     def _push_error_scope(self, item: _Item) -> None:
         device = self.table.get(ObjectKind.DEVICE, item.message.self_)
@@ -585,11 +717,19 @@ class ClientSession:
         state = BufferState(
             device_handle, descriptor.size, descriptor.usage, tensor, label=descriptor.label
         )
+        # Charges the client's quota and the service's budget (ObjectTable.create).
         error = self.table.create(ObjectKind.BUFFER, message.result, state)
         if error is None and descriptor.size:
-            state.memory = SharedMemory.create(descriptor.size, "webnpu-buffer")
-            with self._lock:
-                self._buffers.append(state)
+            try:
+                state.memory = SharedMemory.create(descriptor.size, "webnpu-buffer")
+            except OSError as failure:  # the machine ran out before the budget did
+                # A destroyed buffer from now on: uncharged, and every use an error.
+                self.table.destroy_buffer(message.result)
+                self._release_budget(descriptor.size)
+                error = NPUError("out-of-memory", f"{name}: allocation failed: {failure}")
+            else:
+                with self._lock:
+                    self._buffers[id(state)] = state
         self._report(device_handle, error)
 
     def _create_graph_builder(self, item: _Item) -> None:
@@ -637,17 +777,18 @@ class ClientSession:
 
     def _consume(self, memory: SharedMemory) -> bytes:
         """Copy a peer mapping out and unmap it."""
-        with self._lock:
-            if memory in self._mappings:
-                self._mappings.remove(memory)
-        if memory.closed:
-            return b""
-        data = bytes(memory.view())
-        memory.close()
+        data = b""
+        if not memory.closed:
+            with memory.view() as view:
+                data = bytes(view)
+        self._unmap_peer(memory)
         return data
 
     def _graph_created(self, item, device, inputs, outputs, compiled, resolved_cls) -> None:
         state = GraphState(device, dict(inputs), dict(outputs), executable=compiled)
+        state.memory_bytes = compiled.model_byte_length + sum(
+            d.byte_length for d in [*inputs.values(), *outputs.values()]
+        )
         error = self.table.create(ObjectKind.GRAPH, item.message.result, state)
         if error is not None:  # a rejected creation leaves no entry (§2.2)
             self.table.release(ObjectKind.GRAPH, item.message.result)
@@ -718,7 +859,8 @@ class ClientSession:
         self.table.destroy_buffer(handle)
         if isinstance(buffer, BufferState) and not already:
             self._end_mapping(buffer)  # destroy() unmaps; a pending map then aborts
-            self._enqueue(lambda _token: _free(buffer))  # after the work already submitted
+            # After the work already submitted.
+            self._enqueue(lambda _token: self._free_memory(buffer))
 
     def _release(self, message: Any) -> None:
         kind = _kind(type(message))
@@ -728,7 +870,22 @@ class ClientSession:
             # finished but not yet submitted that names it then fails submit validation.
             obj.destroyed = True
             self._end_mapping(obj)
-            self._enqueue(lambda _token: _free(obj))
+            self._enqueue(lambda _token: self._free_memory(obj))
+        elif isinstance(obj, GraphState):
+            # onnxruntime's session goes with the last reference (a command buffer may still
+            # hold one for a moment); the budget is returned with the handle.
+            self._release_budget(obj.memory_bytes)
+
+    def _free_memory(self, buffer: BufferState) -> None:
+        """Free a buffer's memfd and return its bytes to the budget (exactly once: whoever
+        takes `memory` from the buffer does it, under the lock)."""
+        with self._lock:
+            memory, buffer.memory = buffer.memory, None
+            self._buffers.pop(id(buffer), None)
+        if memory is not None:
+            with contextlib.suppress(BufferError):  # a cancelled run may still hold a view
+                memory.close()
+            self._release_budget(buffer.size)
 
     # --- mapping (docs/wire.md §4.1): the client maps the buffer's own memfd ---------------
 
@@ -738,6 +895,10 @@ class ClientSession:
         problem = self._map_problem(buffer, message)
         if problem is not None:  # the promise rejects; no state changes
             self._reject(item, "OperationError", f"mapAsync {describe(message.self_)}: {problem}")
+            return
+        full = self._queue_full_problem()
+        if full is not None:
+            self._reject(item, "OperationError", f"mapAsync {describe(message.self_)}: {full}")
             return
         request = object()
         with self._lock:  # "pending" at once: a submit naming the buffer now fails validation
@@ -758,7 +919,7 @@ class ClientSession:
             finally:
                 os.close(fd)
 
-        self._enqueue(resolve)
+        self._enqueue(resolve, counted=True)
 
     def _map_problem(self, buffer: Any, message: gen.NPUBufferMapAsync) -> str | None:
         """mapAsync's rules (WebGPU's, adapted): the first one broken, or None."""
@@ -839,10 +1000,16 @@ class ClientSession:
         queue = self._queue(message.self_)
         buffer = self.table.get(ObjectKind.BUFFER, message.buffer)
         data = item.data
+        what = f"writeBuffer to buffer {describe(message.buffer)}"
+        if isinstance(data, _OverBudget):
+            if isinstance(queue, QueueState):
+                self._report(queue.device, self._budget_error(what, data.size))
+            return
         data_size = data.size if isinstance(data, SharedMemory) else len(data)
         size = data_size - message.data_offset if message.size is None else message.size
-        what = f"writeBuffer to buffer {describe(message.buffer)}"
         problem = _check_buffer_use(buffer, queue, BufferUsage.COPY_DST)
+        if problem is None:
+            problem = self._queue_full_problem()
         if problem is None and (size < 0 or message.data_offset + size > data_size):
             problem = (
                 f"data range [{message.data_offset}, {message.data_offset + max(size, 0)}) "
@@ -855,23 +1022,24 @@ class ClientSession:
             )
         if problem is not None:
             if isinstance(data, SharedMemory):
-                self._consume(data)
+                self._unmap_peer(data)
             self._report(queue.device, NPUError("validation", f"{what}: {problem}"))
             return
         start, offset = message.data_offset, message.buffer_offset
+        device = queue.device
 
         def write(_token: CancellationToken) -> None:
             try:
-                if size:
+                if size and not self._is_lost(device):
                     source = data.view() if isinstance(data, SharedMemory) else memoryview(data)
                     target = buffer.memory.view()
                     target[offset : offset + size] = source[start : start + size]
                     del source, target
             finally:
                 if isinstance(data, SharedMemory):
-                    self._consume(data)
+                    self._unmap_peer(data)
 
-        self._enqueue(write)
+        self._enqueue(write, counted=True)
 
     def _read_buffer(self, item: _Item) -> None:
         message: gen.NPUQueueReadBuffer = item.message
@@ -886,14 +1054,20 @@ class ClientSession:
                     f"range [{message.offset}, {message.offset + max(size, 0)}) exceeds the "
                     f"buffer's size {buffer.size}"
                 )
+        if problem is None:
+            problem = self._queue_full_problem()
         if problem is not None:
             self._reject(
                 item, "OperationError", f"readBuffer {describe(message.buffer)}: {problem}"
             )
             return
         offset = message.offset
+        device = queue.device
 
         def read(_token: CancellationToken) -> None:
+            if self._is_lost(device):
+                self._reject(item, "AbortError", "readBuffer: the device was lost")
+                return
             if size <= rt.MAX_INLINE_BYTES:
                 data = b""
                 if size:
@@ -908,7 +1082,7 @@ class ClientSession:
                 claim = rt.SharedMemoryClaim(memory.fd, size)
                 self._reply(item, gen.NPUQueueReadBufferResolved(claim))
 
-        self._enqueue(read)
+        self._enqueue(read, counted=True)
 
     def _submit(self, item: _Item) -> None:
         message: gen.NPUQueueSubmit = item.message
@@ -916,6 +1090,8 @@ class ClientSession:
         with self._lock:
             pending = self._pending_submits
         buffers, error = cv.submit(self.table, message, pending, self.limits)
+        if error is None and buffers and (full := self._queue_full_problem()) is not None:
+            buffers, error = (), NPUError("validation", f"submit: {full}")
         if isinstance(queue, QueueState):
             self._report(queue.device, error)
         if not buffers:
@@ -923,46 +1099,127 @@ class ClientSession:
         device = queue.device
         with self._lock:
             self._pending_submits += 1
+        what = f"{self.client_id}: a submit on device {describe(device)}"
 
         def run(token: CancellationToken) -> None:
+            watch = None
             try:
-                _run_submit(self.executor, buffers, token)
+                if self._is_lost(device):
+                    return  # a lost device runs nothing more (as a destroyed one)
+                with self.executor.watchdog.watch(token, what) as watch:
+                    _run_submit(self.executor, buffers, token)
             except Exception as failure:
-                if not token.cancelled:
+                if watch is not None and watch.expired:
+                    limit = self.executor.watchdog.limit
+                    self._lose_device(
+                        device, f"a dispatch exceeded the {limit:g} s time limit and was cancelled"
+                    )
+                elif not token.cancelled:
                     self._report(device, NPUError("internal", f"submit: {failure}"))
             finally:
                 with self._lock:
                     self._pending_submits -= 1
 
-        self._enqueue(run)
+        self._enqueue(run, counted=True)
 
     def _on_submitted_work_done(self, item: _Item) -> None:
-        self._queue(item.message.self_)
-        self._enqueue(lambda _token: self._reply(item, gen.NPUQueueOnSubmittedWorkDoneResolved()))
+        queue = self._queue(item.message.self_)
+        problem = self._queue_full_problem()
+        if problem is not None:
+            self._reject(item, "OperationError", f"onSubmittedWorkDone: {problem}")
+            return
+        device = queue.device
+
+        def done(_token: CancellationToken) -> None:
+            if self._is_lost(device):
+                self._reject(item, "AbortError", "onSubmittedWorkDone: the device was lost")
+            else:
+                self._reply(item, gen.NPUQueueOnSubmittedWorkDoneResolved())
+
+        self._enqueue(done, counted=True)
+
+    # --- device loss (the watchdog) -------------------------------------------------------
+
+    def _is_lost(self, handle: rt.Handle) -> bool:
+        device = self._device_or_none(handle)
+        return device is None or device.lost
+
+    def _lose_device(self, handle: rt.Handle, text: str) -> None:
+        """Lose one device (any thread): its later work fails as on a destroyed device, the
+        client hears why, and the frame thread frees its objects at the next frame."""
+        with self._lock:
+            device = self._device_or_none(handle)
+            if device is None or device.lost:
+                return
+            device.lost = True
+            self._lost_devices.append(handle)
+        log.warning("%s: device %s lost: %s", self.client_id, describe(handle), text)
+        info = gen.NPUDeviceLostInfo(reason="unknown", message=text)
+        self._send(gen.NPUDeviceLostEvent(self_=handle, info=info))
+
+    def _free_lost_devices(self) -> None:
+        with self._lock:
+            lost, self._lost_devices = self._lost_devices, []
+        for handle in lost:
+            self._destroy_device_objects(handle)
 
     # --- the serial work list -------------------------------------------------------------
 
-    def _enqueue(self, work: Callable[[CancellationToken], None]) -> None:
+    def _queue_full_problem(self) -> str | None:
+        """ClientQuotas.max_queued_operations: queue work waiting in the service at once."""
+        limit = self.table.quotas.max_queued_operations
+        with self._lock:
+            queued = self._queued_operations
+        if queued >= limit:
+            return f"{queued} queue operations are already waiting (limit {limit})"
+        return None
+
+    def _enqueue(self, work: Callable[[CancellationToken], None], *, counted: bool = False) -> None:
+        """Append to the serial work list. `counted` work is a client's queue operation
+        (quota'd); uncounted work is the service's own (freeing memory), which must not be
+        refused."""
         with self._lock:
             if self.closed:
                 return
-            self._work.append(work)
+            if counted:
+                self._queued_operations += 1
+            self._work.append((work, counted))
             if self._draining:
                 return
             self._draining = True
         self.executor.submit(self.client_id, self._drain)
 
     def _drain(self, token: CancellationToken) -> None:
-        while True:
+        """One turn: up to TURN_ITEMS operations or TURN_SECONDS, then the rest is queued as
+        a new executor item, behind every other client with work (the fair share)."""
+        end = time.monotonic() + TURN_SECONDS
+        for _ in range(TURN_ITEMS):
             with self._lock:
                 if not self._work or self.closed or token.cancelled:
                     self._draining = False
                     return
-                work = self._work.popleft()
+                work, counted = self._work.popleft()
             try:
-                work(token)
+                # A token per operation: the watchdog cancels one submit, never the turn.
+                with token.linked() as own:
+                    work(own)
             except Exception:
                 log.exception("%s: queue work failed", self.client_id)
+            finally:
+                if counted:
+                    with self._lock:
+                        self._queued_operations -= 1
+            if time.monotonic() >= end:
+                break
+        with self._lock:
+            if not self._work or self.closed or token.cancelled:
+                self._draining = False
+                return
+        try:
+            self.executor.submit(self.client_id, self._drain)
+        except Exception:  # shut down meanwhile: nothing will run the rest
+            with self._lock:
+                self._draining = False
 
 
 _HANDLERS: dict[type, Callable[[ClientSession, _Item], None]] = {
@@ -1120,10 +1377,3 @@ def _copy(command: cv.ResolvedCopy) -> None:
         so, do, n = command.source_offset, command.destination_offset, command.size
         target[do : do + n] = source[so : so + n]
         del source, target
-
-
-def _free(buffer: BufferState) -> None:
-    memory, buffer.memory = buffer.memory, None
-    if memory is not None:
-        with contextlib.suppress(BufferError):
-            memory.close()

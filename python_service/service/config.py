@@ -13,6 +13,12 @@ from dataclasses import dataclass
 
 DEFAULT_WORKERS = 4
 DEFAULT_SHUTDOWN_TIMEOUT = 5.0
+# Fairness knobs (docs/fairness.md). The per-client quota and rate defaults live beside the
+# code that applies them (objects.ClientQuotas, rate_limit.RateLimits): None here means "that
+# default", so each limit has one source of truth.
+DEFAULT_DISPATCH_TIMEOUT = 10.0  # = executor.DEFAULT_DISPATCH_TIMEOUT (Chrome's, on Linux)
+DEFAULT_WATCHDOG_GRACE = 5.0  # = executor.DEFAULT_WATCHDOG_GRACE
+DEFAULT_MEMORY_HEADROOM = 256 << 20
 
 
 @dataclass(frozen=True)
@@ -23,6 +29,15 @@ class ServiceConfig:
     # Graceful shutdown: queued and running work is cancelled; past this many seconds the
     # process exits anyway (status 1).
     shutdown_timeout: float = DEFAULT_SHUTDOWN_TIMEOUT
+    # --- fairness: watchdog, memory, quotas, rates (service/limits.py applies them) ---
+    dispatch_timeout: float = DEFAULT_DISPATCH_TIMEOUT
+    watchdog_grace: float = DEFAULT_WATCHDOG_GRACE
+    memory_limit: int | None = None  # None: half of the machine's memory
+    memory_headroom: int = DEFAULT_MEMORY_HEADROOM
+    client_memory_limit: int | None = None
+    max_queued_operations: int | None = None
+    message_rate: float | None = None
+    byte_rate: float | None = None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -43,7 +58,64 @@ def build_parser() -> argparse.ArgumentParser:
         default=DEFAULT_SHUTDOWN_TIMEOUT,
         help="seconds a graceful shutdown may take before the process exits anyway",
     )
+    _add_fairness_arguments(parser)
     return parser
+
+
+def _add_fairness_arguments(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("fairness (docs/fairness.md)")
+    group.add_argument(
+        "--dispatch-timeout",
+        type=float,
+        default=DEFAULT_DISPATCH_TIMEOUT,
+        help="seconds one submit may run before the watchdog cancels it and loses its device",
+    )
+    group.add_argument(
+        "--watchdog-grace",
+        type=float,
+        default=DEFAULT_WATCHDOG_GRACE,
+        help="seconds cancelled work may keep running before the service exits (status 4)",
+    )
+    group.add_argument(
+        "--memory-limit",
+        type=int,
+        default=None,
+        help="bytes of resident memory the whole service may use (default: half the RAM)",
+    )
+    group.add_argument(
+        "--memory-headroom",
+        type=int,
+        default=DEFAULT_MEMORY_HEADROOM,
+        help="bytes of --memory-limit kept for the service's own transient work",
+    )
+    group.add_argument(
+        "--client-memory-limit", type=int, default=None, help="bytes one client may hold"
+    )
+    group.add_argument(
+        "--max-queued-operations",
+        type=int,
+        default=None,
+        help="queue operations one client may have waiting at once",
+    )
+    group.add_argument(
+        "--message-rate", type=float, default=None, help="messages per second per client"
+    )
+    group.add_argument(
+        "--byte-rate", type=float, default=None, help="frame bytes per second per client"
+    )
+
+
+def _fairness_fields(args: argparse.Namespace) -> dict[str, object]:
+    return {
+        "dispatch_timeout": args.dispatch_timeout,
+        "watchdog_grace": args.watchdog_grace,
+        "memory_limit": args.memory_limit,
+        "memory_headroom": args.memory_headroom,
+        "client_memory_limit": args.client_memory_limit,
+        "max_queued_operations": args.max_queued_operations,
+        "message_rate": args.message_rate,
+        "byte_rate": args.byte_rate,
+    }
 
 
 def parse(argv: list[str] | None = None) -> ServiceConfig:
@@ -53,4 +125,5 @@ def parse(argv: list[str] | None = None) -> ServiceConfig:
         workers=args.workers,
         log_level=args.log_level,
         shutdown_timeout=args.shutdown_timeout,
+        **_fairness_fields(args),  # type: ignore[arg-type]
     )

@@ -24,15 +24,27 @@ Worker pool: a small fixed pool of threads, created up front, serving per-client
 (Chromium's SequencedTaskRunner-on-ThreadPool pattern). A client has at most one work item
 running at a time, which preserves its order; the other workers keep serving other clients,
 so one client's long dispatch does not block another's. Clients are served round-robin, one
-item per turn. A fixed pool (rather than a thread per client) bounds the thread count whatever
-a hostile renderer does, and exists before the sandbox. If every worker is busy with a
-runaway dispatch, the watchdog (a later issue) cancels them via `Dispatch.interrupt`.
+item per turn: a client holds at most one of the workers, whatever it queues, and a caller
+that has much to do bounds its item and queues the rest as a new one (client_session's
+`_drain` does), so it goes to the back of the line. A fixed pool (rather than a thread per
+client) bounds the thread count whatever a hostile renderer does, and exists before the
+sandbox.
+
+Watchdog: one more thread, also created up front, watches the work that asks to be timed
+(`Watchdog.watch`, around each submit). Past the time limit it cancels the work's token
+(onnxruntime's `RunOptions.terminate`, checked between kernels) and marks the watch expired,
+so the caller can lose the device. A single kernel can outlast `terminate`; if the work is
+still running a grace period later, the watchdog escalates (`on_stuck`: the service process
+exits and the host's crash path loses every device, as Chrome's GPU watchdog kills a hung
+GPU process). The limit defaults to Chrome's: 10 s on Linux (kGpuWatchdogTimeout in
+gpu/ipc/common/gpu_watchdog_timeout.h; 15 s on Windows and macOS).
 """
 
 from __future__ import annotations
 
 import collections
 import contextlib
+import logging
 import os
 import threading
 import time
@@ -60,6 +72,13 @@ T = TypeVar("T")
 # ~40 us overhead in onnxruntime's Python wrapper and saves one output copy, so it wins only
 # from about 2 MiB of output. Below that, run() and one copy into the shared memory is faster.
 DEFAULT_BINDING_THRESHOLD = 2 << 20
+
+
+# Chrome's GPU watchdog timeout on Linux (see the module docstring).
+DEFAULT_DISPATCH_TIMEOUT = 10.0
+# How long cancelled work may keep running before the watchdog escalates: onnxruntime stops at
+# the next kernel boundary, and one kernel of a legitimate graph rarely takes seconds.
+DEFAULT_WATCHDOG_GRACE = 5.0
 
 
 class DispatchCancelled(Exception):
@@ -143,6 +162,8 @@ class CompiledGraph:
             )
         self.output_names = list(self.outputs)
         self.output_bytes = sum(d.byte_length for d in self.outputs.values())
+        # What the session holds of the model (weights included): its memory charge.
+        self.model_byte_length = len(model)
 
     @classmethod
     def from_validated(
@@ -169,6 +190,7 @@ class CancellationToken:
         self._lock = threading.Lock()
         self._cancelled = False
         self._active: list[onnxruntime.RunOptions] = []
+        self._children: list[CancellationToken] = []
 
     @property
     def cancelled(self) -> bool:
@@ -179,6 +201,24 @@ class CancellationToken:
             self._cancelled = True
             for options in self._active:
                 options.terminate = True
+            children = list(self._children)
+        for child in children:  # outside our lock: a child never takes its parent's
+            child.cancel()
+
+    @contextlib.contextmanager
+    def linked(self) -> Iterator[CancellationToken]:
+        """A child token for the duration of the block: cancelled with this one, or on its
+        own without touching this one (the watchdog stops one submit, not the client's whole
+        work item)."""
+        child = CancellationToken()
+        with self._lock:
+            child._cancelled = self._cancelled
+            self._children.append(child)
+        try:
+            yield child
+        finally:
+            with self._lock:
+                self._children.remove(child)
 
     @contextlib.contextmanager
     def run_options(self) -> Iterator[onnxruntime.RunOptions]:
@@ -204,6 +244,110 @@ class CancellationToken:
     def _detach(self, options: onnxruntime.RunOptions) -> None:
         with self._lock:
             self._active.remove(options)
+
+
+def log_stuck(what: str) -> None:
+    """The default escalation: say so (tests and embedders; the service exits instead)."""
+    logging.getLogger(__name__).critical("watchdog: %s", what)
+
+
+class Watch:
+    """One watched piece of work (`Watchdog.watch`); `expired` once the limit passed."""
+
+    __slots__ = ("token", "what", "deadline", "expired")
+
+    def __init__(self, token: CancellationToken, what: str, deadline: float) -> None:
+        self.token = token
+        self.what = what
+        self.deadline = deadline
+        self.expired = False
+
+
+class Watchdog:
+    """Cancels watched work that runs past `limit` seconds; escalates if it is still running
+    `grace` seconds later (see the module docstring). Its thread starts with it."""
+
+    def __init__(
+        self,
+        limit: float = DEFAULT_DISPATCH_TIMEOUT,
+        grace: float = DEFAULT_WATCHDOG_GRACE,
+        on_stuck: Callable[[str], None] = log_stuck,
+    ) -> None:
+        if limit <= 0 or grace <= 0:
+            raise ValueError(f"watchdog limit and grace must be positive: {limit}, {grace}")
+        self.limit = limit
+        self.grace = grace
+        self._on_stuck = on_stuck
+        self._lock = threading.Lock()
+        self._wake = threading.Condition(self._lock)
+        self._watches: set[Watch] = set()
+        # When the thread will next look (inf: idle). A new watch wakes it only if it is due
+        # earlier, which with one fixed limit means only the first of a busy period: no
+        # thread switch per submit.
+        self._next_look = float("inf")
+        self._stopping = False
+        self.expired = 0  # how many watches expired (for tests and logs)
+        self.escalations = 0
+        self._thread = threading.Thread(target=self._run, name="webnpu-watchdog", daemon=True)
+        self._thread.start()
+
+    @contextlib.contextmanager
+    def watch(self, token: CancellationToken, what: str) -> Iterator[Watch]:
+        """Time the block: past the limit, `token` is cancelled and the watch marked expired."""
+        watch = Watch(token, what, time.monotonic() + self.limit)
+        with self._lock:
+            self._watches.add(watch)
+            if watch.deadline < self._next_look:
+                self._wake.notify()
+        try:
+            yield watch
+        finally:
+            with self._lock:
+                self._watches.discard(watch)
+
+    def stop(self, timeout: float = 5.0) -> bool:
+        with self._lock:
+            self._stopping = True
+            self._wake.notify()
+        self._thread.join(timeout)
+        return not self._thread.is_alive()
+
+    def _run(self) -> None:
+        while True:
+            expired: list[Watch] = []
+            stuck: list[Watch] = []
+            with self._lock:
+                if self._stopping:
+                    return
+                now = time.monotonic()
+                for watch in self._watches:
+                    if watch.deadline > now:
+                        continue
+                    if watch.expired:
+                        stuck.append(watch)
+                        watch.deadline = float("inf")  # escalated once is enough
+                    else:
+                        watch.expired = True
+                        watch.deadline = now + self.grace
+                        expired.append(watch)
+                self.expired += len(expired)
+                self.escalations += len(stuck)
+                self._next_look = min((w.deadline for w in self._watches), default=float("inf"))
+                if not expired and not stuck:
+                    timeout = None if self._next_look == float("inf") else self._next_look - now
+                    self._wake.wait(timeout)
+                    continue
+            # Outside the lock: cancelling takes the token's lock, and escalation may exit.
+            for watch in expired:
+                logging.getLogger(__name__).warning(
+                    "watchdog: %s ran past %g s; cancelling it", watch.what, self.limit
+                )
+                watch.token.cancel()
+            for watch in stuck:
+                self._on_stuck(
+                    f"{watch.what} still runs {self.grace:g} s after it was cancelled at the "
+                    f"{self.limit:g} s limit"
+                )
 
 
 class Dispatch(Future[T]):
@@ -283,9 +427,14 @@ class Executor:
         workers: int = 4,
         binding_threshold: int = DEFAULT_BINDING_THRESHOLD,
         max_pending_per_client: int = 64,
+        dispatch_timeout: float = DEFAULT_DISPATCH_TIMEOUT,
+        watchdog_grace: float = DEFAULT_WATCHDOG_GRACE,
+        on_stuck: Callable[[str], None] = log_stuck,
     ) -> None:
         if workers < 1:
             raise ValueError("an executor needs at least one worker")
+        # With the workers, before the sandbox: the thread set is complete at construction.
+        self.watchdog = Watchdog(dispatch_timeout, watchdog_grace, on_stuck)
         self.binding_threshold = binding_threshold
         self.max_pending_per_client = max_pending_per_client
         self._lock = threading.Lock()
@@ -434,7 +583,8 @@ class Executor:
         end = time.monotonic() + timeout
         for thread in self._threads:
             thread.join(max(0.0, end - time.monotonic()))
-        return not any(thread.is_alive() for thread in self._threads)
+        watchdog_stopped = self.watchdog.stop(max(0.0, end - time.monotonic()))
+        return watchdog_stopped and not any(thread.is_alive() for thread in self._threads)
 
     def __enter__(self) -> Executor:
         return self

@@ -4,6 +4,14 @@ The client allocates every handle (Dawn's wire), so creating an object costs no 
 service must check each handle against this client's own table. Ids are per interface: a buffer
 id can never be read as a graph id, because every lookup names the interface it expects.
 
+Memory is accounted twice: each table charges its client's quota (`ClientQuotas.max_memory_bytes`)
+for the buffers and graphs it holds, and every table of the service shares one `MemoryBudget`,
+the service-wide bound on what all clients together may make it allocate. Over either is an
+"out-of-memory" error (NPUOutOfMemoryError), never a crash. The table releases its quota charge
+when the client lets go of the object; the budget is released only when the memory really is
+freed (client_session frees a buffer's memfd after the work queued before its destroy), so the
+budget tracks what is resident, not what the client can still name.
+
 Two kinds of wrong (DESIGN.md): a handle that is not live, has the wrong generation, or is
 created over a live or stale id is a *bad message* (`WEBNPU_ERROR_ILLEGAL_OBJECT_ID`): a correct
 client never sends one. Running out of a per-client quota is a *validation error* returned as a
@@ -14,6 +22,7 @@ later uses of it are validation errors too, as in WebGPU.
 from __future__ import annotations
 
 import enum
+import threading
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -110,6 +119,9 @@ class GraphState:
     executable: Any = None  # the lowered / loaded model, opaque here
     destroyed: bool = False
     label: str = ""
+    # What holding the compiled graph costs, charged to the client's quota and the budget:
+    # the model bytes onnxruntime keeps (weights included) plus its input and output tensors.
+    memory_bytes: int = 0
 
 
 @dataclass
@@ -138,12 +150,20 @@ class CommandBufferState:
 
 @dataclass(frozen=True)
 class ClientQuotas:
-    """What one client may hold at once (adapters.AdapterLimits and NPUSupportedLimits)."""
+    """What one client may hold at once (adapters.AdapterLimits and NPUSupportedLimits).
+
+    `max_queued_operations` bounds the queue work (writeBuffer, readBuffer, submit, mapAsync,
+    onSubmittedWorkDone) a client has waiting in the service at once: each holds memory, and
+    a writeBuffer holds a mapping and a descriptor of the client's data, so an unbounded
+    queue would let one client exhaust the service's memory or descriptors. Submits have
+    their own, smaller bound (command_validator.CommandLimits.max_pending_submits).
+    """
 
     max_objects: int = 65_536
     max_buffers: int = 65_536
     max_graphs: int = 4_096
     max_memory_bytes: int = 1 << 30
+    max_queued_operations: int = 1_024
 
     @classmethod
     def from_limits(cls, limits: Any) -> ClientQuotas:
@@ -155,7 +175,64 @@ class ClientQuotas:
             max_buffers=getattr(limits, "max_buffers_per_client", default.max_buffers),
             max_graphs=getattr(limits, "max_graphs_per_client", default.max_graphs),
             max_memory_bytes=getattr(limits, "max_client_memory", default.max_memory_bytes),
+            max_queued_operations=getattr(
+                limits, "max_queued_operations_per_client", default.max_queued_operations
+            ),
         )
+
+
+class MemoryBudget:
+    """The service-wide memory budget every client's allocations come out of (thread-safe).
+
+    `capacity` bytes in all: buffers from creation until their memory is freed, graphs while
+    their handle lives, and client data mapped into the service while it waits to be copied.
+    """
+
+    def __init__(self, capacity: int) -> None:
+        if capacity < 0:
+            raise ValueError(f"a memory budget cannot be negative: {capacity}")
+        self.capacity = capacity
+        self._lock = threading.Lock()
+        self._used = 0
+
+    @property
+    def used(self) -> int:
+        return self._used
+
+    @property
+    def available(self) -> int:
+        return self.capacity - self._used
+
+    def try_charge(self, size: int) -> bool:
+        """Take `size` bytes if they fit; False (and nothing taken) otherwise."""
+        if size <= 0:
+            return True
+        with self._lock:
+            if self._used + size > self.capacity:
+                return False
+            self._used += size
+            return True
+
+    def release(self, size: int) -> None:
+        if size <= 0:
+            return
+        with self._lock:
+            self._used -= size
+            if self._used < 0:  # a double release is a bug: fail loudly, in tests too
+                self._used += size
+                raise AssertionError(f"memory budget released {size} bytes it never charged")
+
+    def __repr__(self) -> str:
+        return f"MemoryBudget({self._used} of {self.capacity} bytes used)"
+
+
+def memory_cost(obj: Any) -> int:
+    """The bytes an object counts against the client's quota and the service budget."""
+    if isinstance(obj, BufferState):
+        return obj.size
+    if isinstance(obj, GraphState):
+        return obj.memory_bytes
+    return 0
 
 
 def _illegal(detail: str) -> BadMessage:
@@ -174,6 +251,8 @@ class ObjectTable:
     """One client's objects, keyed by (interface, id); the root NPU is (1, 1) from the start."""
 
     quotas: ClientQuotas = field(default_factory=ClientQuotas)
+    # Shared with every other client's table; None: no service-wide bound (unit tests).
+    budget: MemoryBudget | None = None
 
     def __post_init__(self) -> None:
         self._entries: dict[tuple[ObjectKind, int], _Entry] = {}
@@ -231,14 +310,17 @@ class ObjectTable:
 
     def create(self, kind: ObjectKind, handle: Handle, obj: Any) -> NPUError | None:
         """Enter `obj` under `handle`. BadMessage for a bad handle; a quota error is returned,
-        and the entry is then an `InvalidObject` (so later uses are validation errors)."""
+        and the entry is then an `InvalidObject` (so later uses are validation errors).
+
+        On success the object's memory cost is charged to the client's quota and to the
+        budget; the quota charge goes with the handle (release, destroy), the budget charge
+        is the owner's to return when the memory is really freed (`MemoryBudget.release`)."""
         self.check_new(kind, handle)
         error = self._quota_error(kind, handle, obj)
         if error is not None:
             self._insert(kind, handle, InvalidObject(kind, error.message))
             return error
-        charged = obj.size if isinstance(obj, BufferState) else 0
-        self._insert(kind, handle, obj, charged)
+        self._insert(kind, handle, obj, memory_cost(obj))
         return None
 
     def release(self, kind: ObjectKind, handle: Handle) -> Any:
@@ -291,10 +373,22 @@ class ObjectTable:
             return NPUError(
                 "validation", f"{name}: maxGraphsPerClient ({q.max_graphs}) graphs exist"
             )
-        if isinstance(obj, BufferState) and self.memory_bytes + obj.size > q.max_memory_bytes:
+        cost = memory_cost(obj)
+        if cost and self.memory_bytes + cost > q.max_memory_bytes:
             return NPUError(
                 "out-of-memory",
-                f"{name}: {obj.size} bytes would exceed the client's memory quota "
+                f"{name}: {cost} bytes would exceed the client's memory quota "
                 f"({self.memory_bytes} of {q.max_memory_bytes} bytes in use)",
             )
-        return None
+        return self._budget_error(name, cost)
+
+    def _budget_error(self, name: str, cost: int) -> NPUError | None:
+        """Charge `cost` to the service-wide budget (the last check: nothing to undo after)."""
+        budget = self.budget
+        if budget is None or budget.try_charge(cost):
+            return None
+        return NPUError(
+            "out-of-memory",
+            f"{name}: {cost} bytes do not fit in the service's memory budget "
+            f"({budget.available} of {budget.capacity} bytes left for all clients)",
+        )

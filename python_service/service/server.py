@@ -52,7 +52,13 @@ class Server:
             max_message_bytes=control_protocol.MAX_CONTROL_BYTES,
             max_handles=control_protocol.MAX_CONTROL_HANDLES,
         )
-        self.executor: Executor = Executor(workers=config.workers)
+        from python_service.service import limits  # fairness: docs/fairness.md
+
+        self.executor: Executor = Executor(
+            workers=config.workers, **limits.executor_options(config)
+        )
+        # One memory budget, quotas and rate limits for every session (measured before any).
+        self.session_resources = limits.session_resources(config)
         self._lock = threading.Lock()
         # Each live session with its raw socket, kept so shutdown can shut the socket down: a
         # close() from another thread would not wake a thread blocked in recvmsg on it.
@@ -127,7 +133,7 @@ class Server:
             sock.close()
             log.warning("refused client descriptor: %s", e)
             return
-        session = ClientSession(channel, self.executor)
+        session = ClientSession(channel, self.executor, **self.session_resources.as_kwargs())
         thread = threading.Thread(
             target=self._serve, args=(session,), name=f"webnpu-{session.client_id}", daemon=True
         )

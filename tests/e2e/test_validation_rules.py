@@ -14,7 +14,10 @@ Where each family is tested:
 | createBuffer descriptor          | validation scope               | test_create_buffer_rule      |
 | using an error buffer            | scope / rejection              | test_error_buffer_*          |
 | client memory quota              | out-of-memory scope            | test_memory_quota            |
+| service memory budget            | out-of-memory scope            | test_memory_budget_*         |
 | object / buffer / graph quotas   | validation scope, build reject | test_*_quota (in-process)    |
+| queued-operation quota           | validation scope / rejection   | test_queued_operations_quota |
+| work behind a device's loss      | AbortError rejection           | test_read_behind_device_loss |
 | writeBuffer                      | validation scope               | test_write_buffer_*          |
 | readBuffer                       | OperationError rejection       | test_read_buffer_*           |
 | copyBufferToBuffer (at finish)   | validation scope at finish     | test_copy_rule, test_copy_*  |
@@ -57,7 +60,7 @@ from python_service.generated.interfaces import (
 )
 from python_service.service import client_session as cs
 from python_service.service import command_validator as cv
-from python_service.service.objects import ClientQuotas, ObjectTable
+from python_service.service.objects import ClientQuotas, MemoryBudget, ObjectTable
 from python_service.shared import graph as g
 from python_service.shared.tensors import OperandDescriptor
 from python_service.wire import graph as wire_graph
@@ -95,6 +98,10 @@ RULES = {
     "quota.objects": "the client already holds",
     "quota.buffers": "maxBuffersPerClient (3) buffers exist",
     "quota.graphs": "maxGraphsPerClient (1) graphs exist",
+    "quota.budget": "bytes do not fit in the service's memory budget",
+    "quota.budget_data": "bytes of data do not fit in the service's memory budget",
+    "quota.queued": "4 queue operations are already waiting (limit 4)",
+    "lost.read": "readBuffer: the device was lost",
     # queue uses of a buffer (client_session._check_buffer_use), writeBuffer and readBuffer
     "use.invalid": "the buffer is invalid (",
     "use.device": "the buffer belongs to another device than the queue",
@@ -783,6 +790,64 @@ def test_graph_count_quota_in_process():
         assert not session.closed
 
 
+def test_memory_budget_shared_by_clients_in_process():
+    # The budget is the service's, not the client's: under the 1 GiB client quota, a buffer
+    # that does not fit in what the budget has left is an out-of-memory error, and so is a
+    # writeBuffer whose data would have to be mapped over the budget.
+    budget = MemoryBudget(200 << 10)
+    with small_quota_device(ClientQuotas(), budget) as (device, session):
+        graph = add_graph(device)
+        held = buffer(device, 128 << 10, U.COPY_DST)  # under 72 KiB left
+        error = captured(device, lambda: buffer(device, 100 << 10, U.COPY_DST), "out-of-memory")
+        assert isinstance(error, NPUOutOfMemoryError), error
+        assert RULES["quota.budget"] in error.message
+        data = np.ones(80 << 10, np.uint8)  # over 64 KiB: travels in shared memory
+        error = captured(device, lambda: device.queue.write_buffer(held, 0, data), "out-of-memory")
+        assert isinstance(error, NPUOutOfMemoryError), error
+        assert RULES["quota.budget_data"] in error.message and "writeBuffer" in error.message
+        held.destroy()  # freed behind the queue: the budget has room again
+        device.queue.on_submitted_work_done().result(TIMEOUT)
+        fits = captured(device, lambda: buffer(device, 100 << 10, U.COPY_DST), "out-of-memory")
+        assert fits is None
+        assert_serves(device, graph)
+        assert not session.closed
+    assert budget.used == 0  # everything returned when the session closed
+
+
+def test_queued_operations_quota(held_small_queue):
+    device, session, graph = held_small_queue
+    target = buffer(device, 8, U.COPY_SRC | U.COPY_DST)
+    with held_queue(session):  # four operations wait behind the hold
+        for data in (B, A, A, B):
+            device.queue.write_buffer(target, 0, data)
+        message = validation(device, lambda: device.queue.write_buffer(target, 0, A))
+        assert RULES["quota.queued"] in message
+        assert RULES["quota.queued"] in rejection(device.queue.read_buffer(target))
+        assert RULES["quota.queued"] in rejection(device.queue.on_submitted_work_done())
+    # The four that fit ran, in order (the last wrote B).
+    assert bytes(device.queue.read_buffer(target).result(TIMEOUT)) == B.tobytes()
+    assert_serves(device, graph)
+
+
+@pytest.fixture
+def held_small_queue():
+    # 4: assert_serves has at most four operations in flight (two writes, submit, read).
+    with small_quota_device(ClientQuotas(max_queued_operations=4)) as (device, session):
+        yield device, session, add_graph(device)
+
+
+def test_read_behind_device_loss(held):
+    # Work queued before the device was lost (here by destroy(); the watchdog loses a device
+    # the same way) settles as lost: its promise rejects with AbortError.
+    device, session, _graph = held
+    source = buffer(device, 8, U.COPY_SRC | U.COPY_DST)
+    with held_queue(session):
+        pending = device.queue.read_buffer(source)
+        device.destroy()
+        device.lost.result(TIMEOUT)
+    assert RULES["lost.read"] in rejection(pending, "AbortError")
+
+
 def add_graph_promise(device):
     builder = device.create_graph_builder()
     a = builder.input("a", descriptor("float32", [2]))
@@ -1082,6 +1147,9 @@ _RULE_FUNCTIONS = [
     cs.ClientSession._build,
     cs.ClientSession._pop_error_scope,
     ObjectTable._quota_error,
+    ObjectTable._budget_error,
+    cs.ClientSession._budget_error,
+    cs.ClientSession._queue_full_problem,
     g.validate_graph,
     g._validate_outputs,
 ]

@@ -20,7 +20,7 @@ from python_service.client import connect
 from python_service.ipc import Channel
 from python_service.service.client_session import ClientSession
 from python_service.service.executor import Executor
-from python_service.service.objects import ClientQuotas
+from python_service.service.objects import ClientQuotas, MemoryBudget
 from tests.e2e.conftest import TIMEOUT, descriptor, run_graph
 
 A = np.array([1.5, -2.0], np.float32)
@@ -75,14 +75,17 @@ class _PairHost:
     """A `ServiceHost` stand-in: `connect()` hands back one end of a fresh channel pair whose
     other end a `ClientSession` with the given quotas serves on a thread."""
 
-    def __init__(self, executor: Executor, quotas: ClientQuotas) -> None:
+    def __init__(
+        self, executor: Executor, quotas: ClientQuotas, budget: MemoryBudget | None = None
+    ) -> None:
         self.executor = executor
         self.quotas = quotas
+        self.budget = budget
         self.sessions: list[tuple[ClientSession, threading.Thread]] = []
 
     def connect(self) -> Channel:
         service_end, client_end = Channel.pair()
-        session = ClientSession(service_end, self.executor, quotas=self.quotas)
+        session = ClientSession(service_end, self.executor, quotas=self.quotas, budget=self.budget)
         thread = threading.Thread(target=session.serve, daemon=True)
         thread.start()
         self.sessions.append((session, thread))
@@ -90,10 +93,13 @@ class _PairHost:
 
 
 @contextlib.contextmanager
-def small_quota_device(quotas: ClientQuotas) -> Iterator[tuple[Any, ClientSession]]:
-    """A device (through the real bindings) on an in-process session with `quotas`."""
+def small_quota_device(
+    quotas: ClientQuotas, budget: MemoryBudget | None = None
+) -> Iterator[tuple[Any, ClientSession]]:
+    """A device (through the real bindings) on an in-process session with `quotas` (and a
+    service-wide memory `budget`, if given)."""
     with Executor(workers=1) as executor:
-        host = _PairHost(executor, quotas)
+        host = _PairHost(executor, quotas, budget)
         npu = connect(host)
         try:
             adapter = npu.request_adapter().result(TIMEOUT)
