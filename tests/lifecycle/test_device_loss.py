@@ -107,7 +107,9 @@ def test_sigkill_mid_dispatch_loses_every_device_at_once_and_leaks_nothing():
 
 
 def test_a_hung_service_is_killed_and_every_device_is_lost():
-    with ServiceHost(heartbeat_interval=0.05, heartbeat_timeout=0.5) as host:
+    # Short enough to keep the test quick, long enough that a loaded machine (or a long
+    # GIL hold while onnxruntime builds a session) is not mistaken for a hang.
+    with ServiceHost(heartbeat_interval=0.05, heartbeat_timeout=1.0) as host:
         host.start()
         wait_until(lambda: host.heartbeats_answered > 0, "the service's first heartbeat")
         _lose_and_check(host, "hang")
