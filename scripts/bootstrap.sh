@@ -31,10 +31,26 @@ ensure_python() {
   fi
 }
 
+ensure_sandbox_libraries() {
+  # The service's seccomp layer loads libseccomp.so.2 (through pyseccomp) and refuses to start
+  # without it.
+  if ! { ldconfig -p || /sbin/ldconfig -p; } 2>/dev/null | grep -q 'libseccomp\.so\.2 '; then
+    apt_install libseccomp2
+  fi
+}
+
+ensure_strace() {
+  # The sandbox tests and python -m python_service.sandbox.trace run the service under strace.
+  if ! command -v strace >/dev/null; then
+    apt_install strace
+  fi
+}
+
 ensure_venv() {
   # ensure_venv EXTRAS: .venv with the project (editable) and the given extras installed.
   local extras="$1"
   ensure_python
+  ensure_sandbox_libraries
   if [ ! -x "$VENV/bin/python" ]; then
     say "creating $VENV"
     if ! "$PYTHON" -m venv "$VENV" 2>/dev/null; then

@@ -4,6 +4,7 @@
 source "$(dirname "$0")/bootstrap.sh"
 ensure_venv test
 ensure_node
+ensure_strace
 cd "$ROOT"
 say "ruff check"
 "$VENV/bin/ruff" check .

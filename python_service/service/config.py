@@ -21,6 +21,29 @@ DEFAULT_WATCHDOG_GRACE = 5.0  # = executor.DEFAULT_WATCHDOG_GRACE
 DEFAULT_MEMORY_HEADROOM = 256 << 20
 
 
+# Sandbox knobs (docs/sandbox.md). RLIMIT_AS counts reserved address space (thread stacks,
+# malloc arenas, onnxruntime's arenas), not resident memory, hence far above what is used.
+DEFAULT_ADDRESS_SPACE_LIMIT = 8 << 30
+DEFAULT_MAX_OPEN_FILES = 4096
+ESCAPE_PROBES = ("attempts", "forbidden-syscall")
+
+
+@dataclass(frozen=True)
+class SandboxConfig:
+    address_space_limit: int = DEFAULT_ADDRESS_SPACE_LIMIT
+    max_open_files: int = DEFAULT_MAX_OPEN_FILES
+    # The weaker mode: layers the service may start without (reported false).
+    allow_missing_layers: frozenset[str] = frozenset()
+    # Tests only. Make this layer's apply fail (to show the service refuses to start).
+    test_fail_layer: str | None = None
+    # Tests only. After the whole sandbox, run these escape attempts instead of serving
+    # (python_service/sandbox/escape.py); no client message can reach this.
+    escape_probe: str | None = None
+    host_pid: int | None = None  # whose signalling and ptrace the attempts try
+    # Re-deriving the seccomp list (sandbox/trace.py): mark the point, load no filter.
+    trace_syscalls: bool = False
+
+
 @dataclass(frozen=True)
 class ServiceConfig:
     control_fd: int
@@ -29,6 +52,7 @@ class ServiceConfig:
     # Graceful shutdown: queued and running work is cancelled; past this many seconds the
     # process exits anyway (status 1).
     shutdown_timeout: float = DEFAULT_SHUTDOWN_TIMEOUT
+    sandbox: SandboxConfig = SandboxConfig()
     # --- fairness: watchdog, memory, quotas, rates (service/limits.py applies them) ---
     dispatch_timeout: float = DEFAULT_DISPATCH_TIMEOUT
     watchdog_grace: float = DEFAULT_WATCHDOG_GRACE
@@ -59,7 +83,47 @@ def build_parser() -> argparse.ArgumentParser:
         help="seconds a graceful shutdown may take before the process exits anyway",
     )
     _add_fairness_arguments(parser)
+    _add_sandbox_arguments(parser)
     return parser
+
+
+def _add_sandbox_arguments(parser: argparse.ArgumentParser) -> None:
+    from python_service.sandbox import LAYERS
+
+    group = parser.add_argument_group("sandbox (docs/sandbox.md)")
+    group.add_argument(
+        "--address-space-limit",
+        type=int,
+        default=DEFAULT_ADDRESS_SPACE_LIMIT,
+        help="RLIMIT_AS in bytes (reserved address space, not resident memory)",
+    )
+    group.add_argument(
+        "--max-open-files", type=int, default=DEFAULT_MAX_OPEN_FILES, help="RLIMIT_NOFILE"
+    )
+    group.add_argument(
+        "--allow-missing-layer",
+        action="append",
+        choices=LAYERS,
+        default=[],
+        metavar="LAYER",
+        help="start even if this sandbox layer cannot be applied (weaker; repeatable)",
+    )
+    group.add_argument("--test-fail-layer", choices=LAYERS, help=argparse.SUPPRESS)
+    group.add_argument("--escape-probe", choices=ESCAPE_PROBES, help=argparse.SUPPRESS)
+    group.add_argument("--host-pid", type=int, help=argparse.SUPPRESS)
+    group.add_argument("--trace-syscalls", action="store_true", help=argparse.SUPPRESS)
+
+
+def _sandbox_config(args: argparse.Namespace) -> SandboxConfig:
+    return SandboxConfig(
+        address_space_limit=args.address_space_limit,
+        max_open_files=args.max_open_files,
+        allow_missing_layers=frozenset(args.allow_missing_layer),
+        test_fail_layer=args.test_fail_layer,
+        escape_probe=args.escape_probe,
+        host_pid=args.host_pid,
+        trace_syscalls=args.trace_syscalls,
+    )
 
 
 def _add_fairness_arguments(parser: argparse.ArgumentParser) -> None:
@@ -126,4 +190,5 @@ def parse(argv: list[str] | None = None) -> ServiceConfig:
         log_level=args.log_level,
         shutdown_timeout=args.shutdown_timeout,
         **_fairness_fields(args),  # type: ignore[arg-type]
+        sandbox=_sandbox_config(args),
     )
