@@ -35,19 +35,18 @@ busy relaunching).
 from __future__ import annotations
 
 import logging
-import os
 import socket
 import subprocess
-import sys
 import threading
 import time
 import weakref
-from collections.abc import Callable, Mapping, Sequence
-from pathlib import Path
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from types import TracebackType
 
 from python_service.crash_loop import DEFAULT_CRASH_LIMIT, DEFAULT_CRASH_WINDOW, CrashLoopPolicy
 from python_service.ipc.channel import Channel, ChannelClosed
+from python_service.sandbox import launch
+from python_service.sandbox.report import StartupReport
 from python_service.service_monitor import (
     DEFAULT_HEARTBEAT_INTERVAL,
     DEFAULT_HEARTBEAT_TIMEOUT,
@@ -60,9 +59,6 @@ from python_service.service_monitor import (
 
 log = logging.getLogger(__name__)
 
-# The directory holding the `python_service` package, so the service imports the same code
-# whatever the caller's working directory.
-_PACKAGE_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_SHUTDOWN_TIMEOUT = 10.0
 
 
@@ -87,6 +83,7 @@ class ServiceHost:
         service_args: Sequence[str] = (),
         env: Mapping[str, str] | None = None,
         stderr: int | None = None,
+        sandbox_allow_missing: Iterable[str] | None = None,
         heartbeat_interval: float = DEFAULT_HEARTBEAT_INTERVAL,
         heartbeat_timeout: float = DEFAULT_HEARTBEAT_TIMEOUT,
         startup_timeout: float = DEFAULT_STARTUP_TIMEOUT,
@@ -95,7 +92,13 @@ class ServiceHost:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.service_args = tuple(service_args)
-        self._env = dict(os.environ if env is None else env)
+        # Sandbox (python_service/sandbox/launch.py): the service's environment is built from
+        # scratch; `env` only adds to it. The weaker mode: layers allowed to be missing, with
+        # WEBNPU_SANDBOX_ALLOW_MISSING's; the report of the running service's layers.
+        self._env = dict(env or {})
+        self.sandbox_allow_missing = launch.allowed_missing(sandbox_allow_missing)
+        self.sandbox_report: StartupReport | None = None
+        self._service_pid: int | None = None
         self._stderr = stderr
         self._heartbeat = Heartbeat(heartbeat_interval, heartbeat_timeout, startup_timeout)
         self.crash_loop = CrashLoopPolicy(crash_limit, crash_window, clock)
@@ -159,10 +162,12 @@ class ServiceHost:
 
     @property
     def service_pid(self) -> int | None:
-        """The pid of the current service process itself. The sandbox may run it inside a
-        wrapper (then `process` is the wrapper); tests signal this pid to crash or stop the
-        real service."""
-        return None if self.process is None else self.process.pid
+        """The pid of the current service process itself, in our PID namespace. The sandbox
+        runs it inside a namespace wrapper (then `process` is the wrapper, and this is the
+        wrapper's child); tests signal this pid to crash or stop the real service."""
+        if self.process is None:
+            return None
+        return self._service_pid or self.process.pid
 
     def wait_reaped(self, timeout: float) -> ServiceLoss | None:
         """Wait until the current service process has ended and been reaped (its loss
@@ -242,33 +247,35 @@ class ServiceHost:
             monitor.wait()
 
     def _launch(self) -> None:
+        # Command line, clean environment and namespace wrapper: python_service/sandbox/launch.py.
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
-        env = dict(self._env)
-        env["ORT_DISABLE_TELEMETRY"] = "1"
-        env["PYTHONPATH"] = os.pathsep.join(
-            [str(_PACKAGE_ROOT), *filter(None, [env.get("PYTHONPATH")])]
-        )
-        command = [
-            sys.executable,
-            "-m",
-            "python_service.service",
-            "--control-fd",
-            str(theirs.fileno()),
-            *self.service_args,
-        ]
         try:
             with theirs:
-                self.process = subprocess.Popen(
-                    command,
-                    pass_fds=[theirs.fileno()],
-                    stdin=subprocess.DEVNULL,
-                    stderr=self._stderr,
-                    env=env,
-                    cwd=_PACKAGE_ROOT,
+                plan = launch.plan(
+                    theirs.fileno(), self.service_args, self.sandbox_allow_missing, self._env
                 )
-        except OSError as e:
+                process = launch.start(plan, theirs.fileno(), stderr=self._stderr)
+        except (OSError, ValueError) as e:
             ours.close()
             raise ServiceUnavailable(f"could not launch the service: {e}") from e
+        # The sandbox's start-up report comes before anything else on the control channel: a
+        # service that refuses (a layer it cannot apply) says why, and that is our error.
+        try:
+            self.sandbox_report = launch.await_startup(
+                ours.fileno(), process, self._heartbeat.startup_timeout
+            )
+        except launch.StartupFailed as e:
+            ours.close()
+            status = launch.stop(process)
+            self.exit_statuses.append(status)
+            reason = launch.namespaces_unavailable()
+            if e.report is not None and e.report.layer == "namespaces" and reason:
+                raise ServiceUnavailable(
+                    f"{e} (user namespaces on this machine: {reason})"
+                ) from None
+            raise ServiceUnavailable(str(e)) from None
+        self.process = process
+        self._service_pid = launch.find_service_pid(process.pid)
         self._watch(self.process, ours)
 
     def _watch(self, process: subprocess.Popen[bytes], control: socket.socket) -> None:

@@ -173,6 +173,10 @@ class ServiceMonitor:
             # outside its namespace; kill the service first so the wrapper exits with it.
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.kill(real, signal.SIGKILL)
+            # (SANDBOX) The namespace wrapper reaps its child, then ends the same way: let it,
+            # or the service is left a zombie of init (python_service/sandbox/ns_init.py).
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.process.wait(2.0)
         with contextlib.suppress(ProcessLookupError):
             self.process.kill()  # a no-op once reaped
 

@@ -291,7 +291,7 @@ def test_a_killed_service_rejects_pending_calls_and_loses_devices_quickly():
         x = builder.input("x", {"data_type": "float32", "shape": [1]})
         graph = builder.build({"y": builder.relu(x)}).result(TIMEOUT)
         assert graph.outputs[0].name == "y"
-        pid = host.process.pid
+        pid = host.service_pid  # the real service, inside its namespace wrapper
         os.kill(pid, signal.SIGSTOP)  # so the next request is surely in flight at the kill
         pending = device.queue.read_buffer(device.create_buffer({"size": 8, "usage": U.COPY_SRC}))
         os.kill(pid, signal.SIGKILL)
