@@ -40,7 +40,7 @@ def measure(allow_missing: frozenset[str]) -> tuple[StartupReport | None, str | 
             try:
                 process.wait(30)
             except subprocess.TimeoutExpired:
-                launch.stop(process)
+                launch.stop(process, grace=0)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -181,9 +181,12 @@ def await_startup(
     return report
 
 
-def stop(process: subprocess.Popen[bytes]) -> int:
-    """Kill a service that failed to start, and reap it: the real service first, so the
+def stop(process: subprocess.Popen[bytes], grace: float = 5.0) -> int:
+    """Reap a service that failed to start, killing it if it does not exit within `grace`
+    seconds (a refusing service exits by itself). The real service is killed first, so the
     namespace wrapper reaps it (instead of leaving a zombie to init) and exits likewise."""
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        return process.wait(grace)
     if process.poll() is None:
         real = find_service_pid(process.pid)
         if real != process.pid:

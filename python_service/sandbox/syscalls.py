@@ -57,6 +57,7 @@ RUNTIME_EXTRAS = frozenset(
         "clock_nanosleep",  # time.sleep
         "nanosleep",
         "getrandom",  # os.urandom, random seeding
+        "getpeername",  # repr() of a socket, as in an "unclosed socket" ResourceWarning
     }
 )
 

@@ -111,7 +111,9 @@ def main(argv: list[str] | None = None) -> int:
     warmup.LateImports.install()
     server.control.send(StartupReport(True, sandbox.report()).encode())
     if options.escape_probe:
-        return escape.run(options.escape_probe, options.host_pid)
+        status = escape.run(options.escape_probe, options.host_pid)
+        server.control.close()
+        return status
     return server.run()
 
 
