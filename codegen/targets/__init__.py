@@ -22,6 +22,8 @@ TARGETS: dict[str, str] = {
     "ir-json": "codegen.targets.ir_json",
     "wire-json": "codegen.targets.wire_json",
     "python": "codegen.targets.python",
+    "mojom": "codegen.targets.mojom",
+    "blink": "codegen.targets.blink",
 }
 
 

@@ -1,0 +1,681 @@
+"""Blink C++ skeletons: one class per interface, in the shapes Blink's bindings generator
+calls (`third_party/blink/renderer/bindings/scripts/bind_gen/` upstream).
+
+The conventions come from `third_party/blink/renderer/modules/ml/ml_context.h` and
+`modules/webgpu/gpu_device.h` upstream: a `ScriptWrappable` (or `EventTarget`) subclass with
+`DEFINE_WRAPPERTYPEINFO()`, `ScriptPromise<IDLType>` returns, `ScriptState*` first and
+`ExceptionState&` last where the IDL says `CallWith=ScriptState` / `RaisesException`
+(`blink_idl.member_attributes`, so the C++ and the IDL cannot disagree), `Member<>` fields
+traced in `Trace()`, and a `HeapMojoRemote<webnpu::mojom::blink::X>` per service object.
+
+Method bodies forward to the remote: a `send` method calls it (creating the new object's pipe
+first when it makes one), a `reply`/`build` method makes a resolver and binds the answer to
+`On<Method>()`, a `command` is appended to the encoder's recorded commands and `finish` sends
+them. Arguments become Mojo types through `mojo::ConvertTo<>` (the `mojo::TypeConverter`s
+declared in the generated `npu_type_converters.h`). What no rule of the wire model can
+decide (graph building, which runs in the renderer) is `NOTIMPLEMENTED()` and throws
+"NotSupportedError".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from codegen.model import ir
+from codegen.model import wire as w
+from codegen.model.naming import snake_case
+from codegen.targets.blink_idl import member_attributes
+from codegen.targets.chromium_naming import (
+    BLINK_MODULE_DIR,
+    MOJOM_NAMESPACE,
+    MOJOM_PATH,
+    file_stem,
+    message_struct_name,
+    upper_camel,
+)
+
+WIDTH = 80
+MOJOM_HEADER = MOJOM_PATH + "-blink.h"
+V8_DIR = "third_party/blink/renderer/bindings/modules/v8"
+HEADERS = {
+    "ScriptWrappable": "third_party/blink/renderer/platform/bindings/script_wrappable.h",
+    "EventTarget": "third_party/blink/renderer/core/dom/events/event_target.h",
+    "Event": "third_party/blink/renderer/core/dom/events/event.h",
+    "ExecutionContextClient": (
+        "third_party/blink/renderer/core/execution_context/execution_context_lifecycle_observer.h"
+    ),
+    "ScriptPromise": "third_party/blink/renderer/bindings/core/v8/script_promise.h",
+    "ScriptPromiseResolver": (
+        "third_party/blink/renderer/bindings/core/v8/script_promise_resolver.h"
+    ),
+    "IDLTypes": "third_party/blink/renderer/bindings/core/v8/idl_types.h",
+    "ExceptionState": "third_party/blink/renderer/platform/bindings/exception_state.h",
+    "HeapMojoRemote": "third_party/blink/renderer/platform/mojo/heap_mojo_remote.h",
+    "Member": "third_party/blink/renderer/platform/heap/member.h",
+    "Visitor": "third_party/blink/renderer/platform/heap/visitor.h",
+    "ModulesExport": "third_party/blink/renderer/modules/modules_export.h",
+    "DOMArrayBuffer": "third_party/blink/renderer/core/typed_arrays/dom_array_buffer.h",
+    "BufferSource": (
+        "third_party/blink/renderer/bindings/core/v8/"
+        "v8_union_arraybufferallowshared_arraybufferviewallowshared.h"
+    ),
+    "WTFString": "third_party/blink/renderer/platform/wtf/text/wtf_string.h",
+    "Vector": "third_party/blink/renderer/platform/wtf/vector.h",
+    "HeapVector": "third_party/blink/renderer/platform/heap/collection_support/heap_vector.h",
+    "EventTargetNames": "third_party/blink/renderer/core/event_target_names.h",
+    "EventTypeNames": "third_party/blink/renderer/core/event_type_names.h",
+    "DOMException": "third_party/blink/renderer/core/dom/dom_exception.h",
+    "TypeConverters": f"{BLINK_MODULE_DIR}/npu_type_converters.h",
+    "Bind": "third_party/blink/renderer/platform/wtf/functional.h",
+    "NotImplemented": "base/notimplemented.h",
+    "SetlikeIterable": "third_party/blink/renderer/bindings/core/v8/iterable.h",
+}
+_INTEGERS = {
+    "byte": "int8_t",
+    "octet": "uint8_t",
+    "short": "int16_t",
+    "unsigned short": "uint16_t",
+    "long": "int32_t",
+    "unsigned long": "uint32_t",
+    "long long": "int64_t",
+    "unsigned long long": "uint64_t",
+}
+_FLOATS = {
+    "float": "float",
+    "unrestricted float": "float",
+    "double": "double",
+    "unrestricted double": "double",
+}
+_STRINGS = ("DOMString", "USVString", "ByteString")
+# A union typedef Blink's bindings generator names after its members, not its alias.
+BUFFER_SOURCE = "V8UnionArrayBufferAllowSharedOrArrayBufferViewAllowShared"
+_UNION_CLASSES = {"AllowSharedBufferSource": BUFFER_SOURCE}
+
+
+def mojom(name: str) -> str:
+    return f"{MOJOM_NAMESPACE}::{name}"
+
+
+# --- types ----------------------------------------------------------------------------------
+
+
+class Types:
+    """IDL types as Blink C++ spells them, with the headers and declarations they need."""
+
+    def __init__(self, model: ir.Model) -> None:
+        self.model = model
+
+    def garbage_collected(self, t: ir.Type) -> bool:
+        return t.kind in ("interface", "dictionary") or (
+            t.kind == "builtin" and t.name == "ArrayBuffer"
+        )
+
+    def field(self, t: ir.Type) -> str:
+        """The type of a class field: a garbage-collected object behind `Member<>`."""
+        text = self.value(t)
+        return f"Member<{text[:-1]}>" if text.endswith("*") else text
+
+    def value(self, t: ir.Type) -> str:
+        """The type of a return value."""
+        if t.typedef in _UNION_CLASSES:
+            return _UNION_CLASSES[t.typedef] + "*"
+        if t.kind == "builtin":
+            if t.name in _INTEGERS:
+                text = _INTEGERS[t.name]
+            elif t.name in _FLOATS:
+                text = _FLOATS[t.name]
+            elif t.name == "boolean":
+                text = "bool"
+            elif t.name in _STRINGS:
+                return "String"
+            elif t.name == "undefined":
+                return "void"
+            elif t.name == "ArrayBuffer":
+                return "DOMArrayBuffer*"
+            elif t.name == "any":
+                return "ScriptValue"
+            elif t.name == "bigint":
+                text = "BigInt"
+            else:
+                raise ValueError(f"no Blink type for {t.name}")
+            return f"std::optional<{text}>" if t.nullable else text
+        if t.kind in ("interface", "dictionary"):
+            return t.name + "*"
+        if t.kind == "enum":
+            value = "V8" + t.name
+            return f"std::optional<{value}>" if t.nullable else value
+        if t.kind in ("sequence", "FrozenArray"):
+            element = t.arguments[0]
+            if self.garbage_collected(element):
+                return f"HeapVector<Member<{element.name}>>"
+            return f"Vector<{self.value(element)}>"
+        if t.kind == "record":
+            key, value = t.arguments
+            if self.garbage_collected(value):
+                return f"HeapVector<std::pair<String, Member<{value.name}>>>"
+            return f"Vector<std::pair<String, {self.value(value)}>>"
+        if t.kind == "Promise":
+            return f"ScriptPromise<{self.idl(t.arguments[0])}>"
+        raise ValueError(f"no Blink type for a {t.kind} ({t.name})")
+
+    def argument(self, a: ir.Argument) -> str:
+        """How a parameter is passed: objects by pointer, strings and containers by const
+        reference, an optional one with no default as `std::optional` (the generator's rule)."""
+        t = a.type
+        text = self.value(t)
+        if t.kind == "dictionary" or t.typedef in _UNION_CLASSES:
+            return "const " + text
+        if t.kind == "enum" or text == "String" or text.startswith(("Vector<", "HeapVector<")):
+            text = f"const {text}&"
+            return text
+        if a.optional and a.default is None and not text.endswith("*"):
+            return f"std::optional<{text}>"
+        return text
+
+    def idl(self, t: ir.Type) -> str:
+        """The IDL type class of a promise's value: `IDLNullable<NPUAdapter>`, `IDLUndefined`."""
+        if t.kind == "builtin" and t.name == "undefined":
+            return "IDLUndefined"
+        if t.kind == "builtin" and t.name == "ArrayBuffer":
+            inner = "DOMArrayBuffer"
+        elif t.kind in ("interface", "dictionary"):
+            inner = t.name
+        elif t.kind == "enum":
+            inner = "V8" + t.name
+        else:
+            raise ValueError(f"no promise type for {t.name}")
+        return f"IDLNullable<{inner}>" if t.nullable else inner
+
+
+# --- the class model ---------------------------------------------------------------------
+
+
+@dataclass
+class Function:
+    """One C++ member function: its declaration in the class and its definition."""
+
+    returns: str
+    name: str
+    parameters: list[str]
+    body: list[str]
+    const: bool = False
+    comment: str = ""
+    static: bool = False
+    override: bool = False
+
+
+@dataclass
+class CppClass:
+    name: str
+    bases: list[str]
+    doc: str
+    wrapper: bool  # DEFINE_WRAPPERTYPEINFO(): an IDL interface
+    constructor: list[str]  # parameters
+    initializers: list[str]
+    public: list[Function] = field(default_factory=list)
+    macros: list[str] = field(default_factory=list)  # DEFINE_ATTRIBUTE_EVENT_LISTENER(...)
+    private: list[Function] = field(default_factory=list)
+    fields: list[tuple[str, str]] = field(default_factory=list)  # (type, name)
+    includes_h: set[str] = field(default_factory=set)
+    includes_cc: set[str] = field(default_factory=set)
+    forward: set[str] = field(default_factory=set)
+    supplement: str | None = None  # the host of a Supplement
+    constructor_body: list[str] = field(default_factory=list)
+    aliases: list[str] = field(default_factory=list)  # private `using` declarations
+
+
+def field_name(name: str) -> str:
+    return snake_case(name) + "_"
+
+
+class ClassBuilder:
+    """Builds the `CppClass` of each interface of the model."""
+
+    def __init__(self, model: ir.Model, wire: w.WireModel) -> None:
+        self.model = model
+        self.types = Types(model)
+        self.wire_kind = {i.name: i.kind for i in wire.interfaces}
+        self.messages = {(m.interface, m.method): m for m in wire.messages + wire.commands}
+        self.events = {(e.interface, e.member): e for e in wire.events}
+        self.creators = {}  # interface -> the message that creates it
+        for m in wire.messages:
+            for created in m.creates:
+                self.creators.setdefault(created, m)
+        self.client_events = {e.interface for e in wire.events}
+
+    def classes(self) -> list[CppClass]:
+        result = []
+        for d in self.model.interfaces:
+            result.append(self.interface(d))
+        for host in self.model.of_kind("interface", external=True):
+            members = [m for m in host.members if m.origin == "partial"]
+            if members:
+                result.append(self.supplement(host, members))
+        return result
+
+    # --- one interface ------------------------------------------------------------------
+
+    def interface(self, d: ir.Interface) -> CppClass:
+        kind = self.wire_kind.get(d.name, "local")
+        event_target = "EventTarget" in d.ancestors
+        is_event = "Event" in d.ancestors
+        bases = [d.inherits] if d.inherits and not self.model[d.inherits].external else []
+        if not bases:
+            bases = ["EventTarget"] if event_target else ["Event"] if is_event else []
+            bases = bases or ["ScriptWrappable"]
+        c = CppClass(d.name, bases, d.doc, True, [], [])
+        c.includes_h |= {HEADERS["ModulesExport"], HEADERS["Visitor"]}
+        for b in bases:
+            if b in HEADERS:
+                c.includes_h.add(HEADERS[b])
+            else:
+                c.includes_h.add(f"{BLINK_MODULE_DIR}/{file_stem(b)}.h")
+        needs_context = kind == "object" or event_target
+        if needs_context:
+            c.bases.append("ExecutionContextClient")
+            c.includes_h.add(HEADERS["ExecutionContextClient"])
+            c.constructor.append("ExecutionContext* context")
+            c.initializers.append("ExecutionContextClient(context)")
+        if kind == "object":
+            self.service_object(d, c)
+        elif kind == "value":
+            self.value_object(d, c)
+        else:
+            self.local_object(d, c, is_event)
+        for m in d.members:
+            self.member(d, c, m)
+        if event_target:
+            c.includes_h.add(HEADERS["EventTargetNames"])
+            c.public.append(
+                Function(
+                    "const AtomicString&",
+                    "InterfaceName",
+                    [],
+                    [f"return event_target_names::k{d.name};"],
+                    const=True,
+                    override=True,
+                    comment="EventTarget:",
+                )
+            )
+            c.public.append(
+                Function(
+                    "ExecutionContext*",
+                    "GetExecutionContext",
+                    [],
+                    ["return ExecutionContextClient::GetExecutionContext();"],
+                    const=True,
+                    override=True,
+                )
+            )
+        return c
+
+    def service_object(self, d: ir.Interface, c: CppClass) -> None:
+        """A [WireObject]: its own pipe to the service and the handle messages name it by."""
+        remote = mojom(d.name)
+        c.includes_h |= {HEADERS["HeapMojoRemote"], MOJOM_HEADER}
+        c.fields.append((f"HeapMojoRemote<{remote}>", "remote_"))
+        if d.name in self.creators:
+            c.constructor += [
+                f"{mojom('ObjectHandlePtr')} handle",
+                f"mojo::PendingRemote<{remote}> remote",
+            ]
+            c.initializers += ["remote_(context)", "handle_(std::move(handle))"]
+            c.fields.append((mojom("ObjectHandlePtr"), "handle_"))
+            c.constructor_body = [
+                "remote_.Bind(std::move(remote),",
+                "             context->GetTaskRunner(TaskType::kInternalDefault));",
+            ]
+            c.public.append(
+                Function(
+                    f"const {mojom('ObjectHandlePtr')}&",
+                    "handle",
+                    [],
+                    ["return handle_;"],
+                    const=True,
+                    comment="How messages to other objects name this one.",
+                )
+            )
+        else:  # the root ([WireRoot]): bound through the frame's interface broker
+            c.initializers.append("remote_(context)")
+            c.constructor_body = [
+                "context->GetBrowserInterfaceBroker().GetInterface(",
+                "    remote_.BindNewPipeAndPassReceiver(",
+                "        context->GetTaskRunner(TaskType::kInternalDefault)));",
+            ]
+        if any(m.interface == d.name and m.kind == "command" for m in self.messages.values()):
+            command = mojom(d.name + "CommandPtr")
+            c.fields.append((f"Vector<{command}>", "commands_"))
+
+    def value_object(self, d: ir.Interface, c: CppClass) -> None:
+        """A [WireValue]: built from its mojom struct, which it keeps."""
+        c.includes_h.add(MOJOM_HEADER)
+        c.constructor.append(f"{mojom(d.name + 'Ptr')} data")
+        c.initializers.append("data_(std::move(data))")
+        c.fields.append((mojom(d.name + "Ptr"), "data_"))
+
+    def local_object(self, d: ir.Interface, c: CppClass, is_event: bool) -> None:
+        """Client-only objects ([WireLocal], [WireOperand]): fields for their attributes."""
+        for m in d.members:
+            if isinstance(m, ir.Attribute) and m.readonly and not m.origin:
+                c.fields.append((self.types.field(m.type), field_name(m.name)))
+
+    # --- members ------------------------------------------------------------------------
+
+    def member(self, d: ir.Interface, c: CppClass, m: ir.Member) -> None:
+        if isinstance(m, ir.Attribute):
+            self.attribute(d, c, m)
+        elif isinstance(m, ir.Operation) and m.name:
+            self.operation(d, c, m)
+        elif isinstance(m, ir.Constructor):
+            self.constructor(d, c, m)
+        elif isinstance(m, ir.Declaration) and m.kind == "setlike":
+            self.setlike(c, m)
+
+    def signature(self, m, c: CppClass) -> list[str]:
+        attrs = member_attributes(m)
+        params = []
+        if "CallWith=ScriptState" in attrs:
+            params.append("ScriptState* script_state")
+        for a in getattr(m, "arguments", ()):
+            params.append(f"{self.types.argument(a)} {snake_case(a.name)}")
+            self.note_type(c, a.type)
+        if "RaisesException" in attrs:
+            params.append("ExceptionState& exception_state")
+            c.includes_h.add(HEADERS["ExceptionState"])
+        return params
+
+    def note_type(self, c: CppClass, t: ir.Type) -> None:
+        """Headers and forward declarations a type needs in the header."""
+        for inner in t.walk():
+            if inner.typedef in _UNION_CLASSES:
+                c.includes_h.add(HEADERS["BufferSource"])
+                continue
+            local = inner.kind in ("interface", "dictionary") and inner.name != c.name
+            if local and not self.model[inner.name].external:
+                c.forward.add(inner.name)
+            if inner.kind == "enum":
+                c.includes_h.add(f"{V8_DIR}/v8_{file_stem(inner.name)}.h")
+            if inner.kind == "Promise":
+                c.includes_h |= {HEADERS["ScriptPromise"], HEADERS["IDLTypes"]}
+            if inner.kind in ("sequence", "FrozenArray", "record"):
+                c.includes_h |= {HEADERS["HeapVector"], HEADERS["Vector"]}
+            if inner.kind == "builtin" and inner.name in _STRINGS:
+                c.includes_h.add(HEADERS["WTFString"])
+            if inner.kind == "builtin" and inner.name == "ArrayBuffer":
+                c.forward.add("DOMArrayBuffer")
+
+    def attribute(self, d: ir.Interface, c: CppClass, m: ir.Attribute) -> None:
+        kind = self.wire_kind.get(d.name, "local")
+        if m.type.typedef == "EventHandler" or m.type.name == "EventHandlerNonNull":
+            event = m.name[2:]
+            c.includes_h.add(HEADERS["EventTypeNames"])
+            c.macros.append(f"DEFINE_ATTRIBUTE_EVENT_LISTENER({event}, k{upper_camel(event)})")
+            return
+        self.note_type(c, m.type)
+        params = self.signature(m, c)
+        returns = self.types.value(m.type)
+        name = m.name
+        body: list[str]
+        if m.type.kind == "Promise":
+            lost = field_name(m.name) + "property_"
+            c.fields.append((f"Member<{upper_camel(m.name)}Property>", lost))
+            c.aliases += [
+                f"using {upper_camel(m.name)}Property =",
+                f"    ScriptPromiseProperty<{self.types.idl(m.type.arguments[0])}, IDLUndefined>;",
+            ]
+            c.includes_h.add(
+                "third_party/blink/renderer/bindings/core/v8/script_promise_property.h"
+            )
+            body = [f"return {lost}->Promise(script_state->World());"]
+        elif kind == "value":
+            body = [f"return {self.from_data(m)};"]
+        elif m.origin.startswith("mixin") or not m.readonly:
+            c.fields.append(("String", field_name(m.name)))
+            body = [f"return {field_name(m.name)};"]
+        else:
+            if (field_name(m.name)) not in [f[1] for f in c.fields]:
+                c.fields.append((self.types.field(m.type), field_name(m.name)))
+            body = [f"return {field_name(m.name)};"]
+        getter_returns = returns
+        if returns.startswith(("HeapVector", "Vector")):
+            getter_returns = f"const {returns}&"
+        c.public.append(
+            Function(
+                getter_returns, name, params, body, const=m.type.kind != "Promise", comment=m.doc
+            )
+        )
+        if not m.readonly:
+            setter = "set" + upper_camel(m.name)
+            message = self.messages.get((d.name, m.name))
+            body = [f"{field_name(m.name)} = value;"]
+            if message is not None and kind == "object":
+                body.append(f"remote_->Set{upper_camel(m.name)}(value);")
+            c.public.append(Function("void", setter, ["const String& value"], body))
+
+    def from_data(self, m: ir.Attribute) -> str:
+        """A [WireValue] attribute read from its mojom struct."""
+        member = snake_case(m.name)
+        if m.type.kind == "enum":
+            return f"mojo::ConvertTo<V8{m.type.name}>(data_->{member})"
+        return f"data_->{member}"
+
+    def setlike(self, c: CppClass, m: ir.Declaration) -> None:
+        c.includes_h.add(HEADERS["SetlikeIterable"])
+        c.public.append(
+            Function(
+                "bool",
+                "hasForBinding",
+                [
+                    "ScriptState* script_state",
+                    "const String& value",
+                    "ExceptionState& exception_state",
+                ],
+                ["return data_->values.Contains(value);"],
+                const=True,
+                comment="setlike<DOMString>:",
+            )
+        )
+        c.includes_h.add(HEADERS["ExceptionState"])
+
+    def constructor(self, d: ir.Interface, c: CppClass, m: ir.Constructor) -> None:
+        params = []
+        args = []
+        for a in m.arguments:
+            params.append(f"{self.types.argument(a)} {snake_case(a.name)}")
+            self.note_type(c, a.type)
+            args.append(snake_case(a.name))
+        params.append("ExceptionState& exception_state")
+        c.includes_h.add(HEADERS["ExceptionState"])
+        c.public.append(
+            Function(
+                f"{d.name}*",
+                "Create",
+                params,
+                [f"return MakeGarbageCollected<{d.name}>({', '.join(args)});"],
+                static=True,
+                comment=m.doc,
+            )
+        )
+        if not c.constructor:
+            for a in m.arguments:
+                c.constructor.append(f"{self.types.argument(a)} {snake_case(a.name)}")
+
+    def operation(self, d: ir.Interface, c: CppClass, m: ir.Operation) -> None:
+        assert m.return_type is not None
+        self.note_type(c, m.return_type)
+        params = self.signature(m, c)
+        returns = self.types.value(m.return_type)
+        message = self.messages.get((d.name, m.name))
+        c.includes_cc.add(HEADERS["TypeConverters"])
+        args = [self.to_mojo(a) for a in m.arguments]
+        if message is None:
+            body = self.not_implemented(c, returns, m)
+        elif message.kind == "command":
+            struct = mojom(message_struct_name(d.name, m.name))
+            arm = "New" + upper_camel(m.name)
+            body = [
+                f"commands_.push_back({mojom(d.name + 'Command')}::{arm}(",
+                f"    {struct}::New({', '.join(args)})));",
+            ]
+        elif message.kind in ("send", "finish") and not message.creates:
+            body = [f"remote_->{upper_camel(m.name)}({', '.join(args)});"]
+        elif message.kind in ("send", "finish"):
+            created = message.creates[0]
+            if message.kind == "finish":
+                args.append("std::move(commands_)")
+            call = ["handle.Clone()", "pipe.InitWithNewPipeAndPassReceiver()"] + args
+            body = [
+                f"mojo::PendingRemote<{mojom(created)}> pipe;",
+                "auto handle = NextObjectHandle();",
+                f"remote_->{upper_camel(m.name)}({', '.join(call)});",
+                f"return MakeGarbageCollected<{created}>(",
+                "    GetExecutionContext(), std::move(handle), std::move(pipe));",
+            ]
+        elif message.kind == "reply":
+            body = self.reply(d, c, m, message, args)
+        else:
+            body = self.not_implemented(c, returns, m)
+        c.public.append(Function(returns, m.name, params, body, comment=m.doc))
+
+    def to_mojo(self, a: ir.Argument) -> str:
+        """An argument as the Mojo call takes it."""
+        name = snake_case(a.name)
+        t = a.type
+        if t.kind in ("dictionary", "enum") or t.typedef in _UNION_CLASSES:
+            return f"mojo::ConvertTo<{self.mojo_type(t)}>({name})"
+        if t.kind == "interface":
+            return f"{name}->handle().Clone()"
+        if t.kind in ("sequence", "record"):
+            return (
+                f"ToMojoHandles({name})" if self.types.garbage_collected(t.arguments[-1]) else name
+            )
+        return name
+
+    def mojo_type(self, t: ir.Type) -> str:
+        if t.typedef in _UNION_CLASSES:
+            return "mojo_base::BigBuffer"
+        if t.kind == "dictionary":
+            return mojom(t.name + "Ptr")
+        return mojom(t.name)
+
+    def reply(self, d, c: CppClass, m: ir.Operation, message: w.WireMessage, args) -> list[str]:
+        promised = m.return_type.arguments[0]
+        idl = self.types.idl(promised)
+        callback = "On" + upper_camel(m.name)
+        result = mojom(message_struct_name(d.name, m.name) + "ResultPtr")
+        c.includes_cc |= {HEADERS["ScriptPromiseResolver"], HEADERS["Bind"]}
+        body = [
+            f"auto* resolver = MakeGarbageCollected<ScriptPromiseResolver<{idl}>>(",
+            "    script_state, exception_state.GetContext());",
+            "auto promise = resolver->Promise();",
+        ]
+        bound = ["WrapPersistent(resolver)"]
+        callback_params = [f"ScriptPromiseResolver<{idl}>* resolver"]
+        resolve = "resolver->Resolve();"
+        if message.creates:
+            created = message.creates[0]
+            body += [
+                f"mojo::PendingRemote<{mojom(created)}> pipe;",
+                "auto handle = NextObjectHandle();",
+                f"auto* created = MakeGarbageCollected<{created}>(",
+                "    GetExecutionContext(), handle.Clone(), std::move(pipe));",
+            ]
+            args = ["std::move(handle)", "pipe.InitWithNewPipeAndPassReceiver()"] + args
+            bound.append("WrapPersistent(created)")
+            callback_params.append(f"{created}* created")
+            resolve = "resolver->Resolve(created);"
+        elif promised.kind == "builtin" and promised.name == "ArrayBuffer":
+            resolve = "resolver->Resolve(DOMArrayBuffer::Create(result->get_success()->data));"
+            c.includes_cc.add(HEADERS["DOMArrayBuffer"])
+        elif not (promised.kind == "builtin" and promised.name == "undefined"):
+            resolve = "NOTIMPLEMENTED();"
+            c.includes_cc.add(HEADERS["NotImplemented"])
+        call_args = ", ".join(
+            args
+            + [
+                f"WTF::BindOnce(&{d.name}::{callback}, WrapWeakPersistent(this), "
+                + ", ".join(bound)
+                + ")"
+            ]
+        )
+        body += [f"remote_->{upper_camel(m.name)}({call_args});", "return promise;"]
+        callback_params.append(f"{result} result")
+        c.private.append(
+            Function(
+                "void",
+                callback,
+                callback_params,
+                [
+                    "if (result->is_error()) {",
+                    "  RejectFromMojo(resolver, *result->get_error());",
+                    "  return;",
+                    "}",
+                    resolve,
+                ],
+            )
+        )
+        return body
+
+    def not_implemented(self, c: CppClass, returns: str, m: ir.Operation) -> list[str]:
+        c.includes_cc |= {HEADERS["NotImplemented"], HEADERS["DOMException"]}
+        lines = ["NOTIMPLEMENTED();"]
+        if "RaisesException" in member_attributes(m):
+            lines.append(
+                "exception_state.ThrowDOMException(DOMExceptionCode::kNotSupportedError, "
+                f'"{m.name}() is computed in the renderer; not generated");'
+            )
+        if returns == "void":
+            return lines
+        if returns.startswith("ScriptPromise"):
+            return lines + [f"return {returns}();"]
+        return lines + ["return nullptr;" if returns.endswith("*") else "return {};"]
+
+    # --- a partial interface as a Supplement ---------------------------------------------
+
+    def supplement(self, host: ir.Interface, members) -> CppClass:
+        from codegen.targets.blink_idl import supplement_name
+
+        name = supplement_name(host, members)
+        c = CppClass(
+            name,
+            ["GarbageCollected<" + name + ">", f"Supplement<{host.name}>"],
+            "",
+            False,
+            [f"{host.name}& host"],
+            [f"Supplement<{host.name}>(host)"],
+        )
+        c.supplement = host.name
+        c.includes_h |= {
+            HEADERS["ModulesExport"],
+            HEADERS["Member"],
+            HEADERS["Visitor"],
+            "third_party/blink/renderer/platform/supplementable.h",
+        }
+        for m in members:
+            target = m.type.name
+            c.forward.add(target)
+            c.includes_cc.add(f"{BLINK_MODULE_DIR}/{file_stem(target)}.h")
+            member = field_name(m.name)
+            c.fields.append((f"Member<{target}>", member))
+            c.public.append(
+                Function(
+                    f"{target}*",
+                    m.name,
+                    [f"{host.name}& host"],
+                    [
+                        f"auto* supplement = Supplement<{host.name}>::From<{name}>(host);",
+                        "if (!supplement) {",
+                        f"  supplement = MakeGarbageCollected<{name}>(host);",
+                        "  ProvideTo(host, supplement);",
+                        "}",
+                        f"if (!supplement->{member}) {{",
+                        f"  supplement->{member} =",
+                        f"      MakeGarbageCollected<{target}>(host.GetExecutionContext());",
+                        "}",
+                        f"return supplement->{member};",
+                    ],
+                    static=True,
+                    comment=m.doc,
+                )
+            )
+        return c
