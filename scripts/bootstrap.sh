@@ -46,6 +46,20 @@ ensure_strace() {
   fi
 }
 
+ensure_clang_format() {
+  # The blink target formats its C++ with clang-format (Chromium style); the tests check it.
+  if ! command -v clang-format >/dev/null; then
+    apt_install clang-format
+  fi
+}
+
+ensure_gn() {
+  # The Blink/Mojo tests run `gn format --dry-run` on the generated BUILD.gn and .gni files.
+  if ! command -v gn >/dev/null; then
+    apt_install generate-ninja
+  fi
+}
+
 ensure_venv() {
   # ensure_venv EXTRAS: .venv with the project (editable) and the given extras installed.
   local extras="$1"

@@ -4,6 +4,8 @@
 source "$(dirname "$0")/bootstrap.sh"
 ensure_venv test
 ensure_node
+ensure_clang_format
+ensure_gn
 ensure_strace
 cd "$ROOT"
 say "ruff check"
