@@ -1,0 +1,44 @@
+// The reasons a received message is rejected (docs/wire.md §3.5).
+//
+// The names are Mojo's (mojo/public/cpp/bindings/lib/validation_errors.h,
+// enum ValidationError) plus WebNPU's own framing and object-id kinds, spelled
+// exactly as python_service/bad_message.py spells them: a Python and a C++
+// decoder given the same malformed bytes report the same name, and the
+// agreement test in tests/native/ compares those names.
+
+#ifndef WEBNPU_NATIVE_RUNTIME_BAD_MESSAGE_H_
+#define WEBNPU_NATIVE_RUNTIME_BAD_MESSAGE_H_
+
+namespace webnpu::wire {
+
+enum class BadMessageKind {
+  VALIDATION_ERROR_NONE,
+  VALIDATION_ERROR_MISALIGNED_OBJECT,
+  VALIDATION_ERROR_ILLEGAL_MEMORY_RANGE,
+  VALIDATION_ERROR_UNEXPECTED_STRUCT_HEADER,
+  VALIDATION_ERROR_UNEXPECTED_ARRAY_HEADER,
+  VALIDATION_ERROR_ILLEGAL_HANDLE,
+  VALIDATION_ERROR_UNEXPECTED_INVALID_HANDLE,
+  VALIDATION_ERROR_ILLEGAL_POINTER,
+  VALIDATION_ERROR_UNEXPECTED_NULL_POINTER,
+  VALIDATION_ERROR_MESSAGE_HEADER_INVALID_FLAGS,
+  VALIDATION_ERROR_MESSAGE_HEADER_MISSING_REQUEST_ID,
+  VALIDATION_ERROR_MESSAGE_HEADER_UNKNOWN_METHOD,
+  VALIDATION_ERROR_DIFFERENT_SIZED_ARRAYS_IN_MAP,
+  VALIDATION_ERROR_UNKNOWN_UNION_TAG,
+  VALIDATION_ERROR_UNKNOWN_ENUM_VALUE,
+  VALIDATION_ERROR_DESERIALIZATION_FAILED,
+  VALIDATION_ERROR_MAX_RECURSION_DEPTH,
+  WEBNPU_ERROR_MESSAGE_TOO_LARGE,
+  WEBNPU_ERROR_TOO_MANY_HANDLES,
+  WEBNPU_ERROR_MESSAGE_TRUNCATED,
+  WEBNPU_ERROR_CONTROL_DATA_TRUNCATED,
+  WEBNPU_ERROR_ILLEGAL_OBJECT_ID,
+};
+
+// The enumerator's name, as logs and tests print it.
+const char* BadMessageKindToString(BadMessageKind kind);
+
+}  // namespace webnpu::wire
+
+#endif  // WEBNPU_NATIVE_RUNTIME_BAD_MESSAGE_H_
