@@ -22,6 +22,7 @@ TARGETS: dict[str, str] = {
     "ir-json": "codegen.targets.ir_json",
     "wire-json": "codegen.targets.wire_json",
     "python": "codegen.targets.python",
+    "cpp": "codegen.targets.cpp",
     "gecko": "codegen.targets.gecko",
     "mojom": "codegen.targets.mojom",
     "blink": "codegen.targets.blink",
