@@ -60,6 +60,14 @@ ensure_gn() {
   fi
 }
 
+ensure_cxx() {
+  # The native wire library (native/) is compiled with g++ by tests/native/, which also builds
+  # its test driver with AddressSanitizer (Debian's g++ brings libasan and libubsan).
+  if ! command -v g++ >/dev/null; then
+    apt_install g++
+  fi
+}
+
 ensure_venv() {
   # ensure_venv EXTRAS: .venv with the project (editable) and the given extras installed.
   local extras="$1"

@@ -6,6 +6,7 @@ ensure_venv test
 ensure_node
 ensure_clang_format
 ensure_gn
+ensure_cxx
 ensure_strace
 cd "$ROOT"
 say "ruff check"
