@@ -99,3 +99,20 @@ def test_long_lists_break_one_item_per_line_as_clang_format_does():
     )
     assert proc.stdout == text
     assert text.count("\n") == len(items)
+
+
+def test_the_build_files_list_every_source():
+    """native/BUILD.gn (Chromium) and native/moz.build (Gecko) name every .cc, so a new
+    runtime file cannot be left out of a browser build."""
+    sources = {str(p.relative_to(ROOT / "native")) for p in native_sources() if p.suffix == ".cc"}
+    for build_file in ("BUILD.gn", "moz.build"):
+        text = (ROOT / "native" / build_file).read_text()
+        assert set(re.findall(r'"([\w/]+\.cc)"', text)) == sources, build_file
+
+
+def test_the_gn_build_file_is_gn_formatted():
+    gn = require_tool("gn", "generate-ninja")
+    proc = subprocess.run(
+        [gn, "format", "--dry-run", str(ROOT / "native/BUILD.gn")], capture_output=True, text=True
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
