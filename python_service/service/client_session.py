@@ -86,7 +86,7 @@ from python_service.service.objects import (
     QueueState,
     describe,
 )
-from python_service.service.rate_limit import ClientRateLimiter, RateLimits
+from python_service.service.rate_limit import ClientRateLimiter, FairShare, RateLimits
 from python_service.shared.graph import GraphError, validate_graph
 from python_service.shared.tensors import OperandDescriptor, TensorError, make_descriptor
 from python_service.wire import graph as wire_graph
@@ -272,6 +272,7 @@ class ClientSession:
         limits: cv.CommandLimits | None = None,
         budget: MemoryBudget | None = None,
         rate_limits: RateLimits | None = None,
+        fair_share: FairShare | None = None,
     ) -> None:
         self.channel = channel
         self.executor = executor
@@ -280,7 +281,7 @@ class ClientSession:
         self.budget = budget
         self.table = ObjectTable(quotas or ClientQuotas(), budget)
         self.limits = limits or cv.CommandLimits()
-        self.rate = ClientRateLimiter(rate_limits)
+        self.rate = ClientRateLimiter(rate_limits, fair_share)
         self.closed = False
         self.close_reason: BadMessage | None = None
         self.greeted = False  # the client's `hello` arrived (docs/wire.md §2.4)
@@ -313,8 +314,12 @@ class ClientSession:
                 return
             size = len(message.payload)
             self._frame_messages = 0
+            # This thread's CPU time (not wall time: waiting for the interpreter lock is
+            # other clients' time) is what handling the frame cost the service.
+            cpu = time.thread_time()
             self.handle_frame(message)
-            self._throttle(self.rate.charge(max(1, self._frame_messages), size))
+            cpu = time.thread_time() - cpu
+            self._throttle(self.rate.charge(max(1, self._frame_messages), size, cpu))
 
     def _throttle(self, wait: float) -> None:
         """Leave the socket unread for `wait` seconds (rate_limit.py: backpressure), waking
@@ -368,6 +373,7 @@ class ClientSession:
         if error is not None:
             log.warning("dropping %s: %s", self.client_id, error)
         self.channel.close()
+        self.rate.close()
         self.executor.cancel_client(self.client_id)
         with self._lock:
             self._work.clear()

@@ -62,6 +62,7 @@ class ServiceConfig:
     max_queued_operations: int | None = None
     message_rate: float | None = None
     byte_rate: float | None = None
+    cpu_capacity: float | None = None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -167,6 +168,12 @@ def _add_fairness_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument(
         "--byte-rate", type=float, default=None, help="frame bytes per second per client"
     )
+    group.add_argument(
+        "--cpu-capacity",
+        type=float,
+        default=None,
+        help="core-seconds per second of frame handling, shared fairly by the sending clients",
+    )
 
 
 def _fairness_fields(args: argparse.Namespace) -> dict[str, object]:
@@ -179,6 +186,7 @@ def _fairness_fields(args: argparse.Namespace) -> dict[str, object]:
         "max_queued_operations": args.max_queued_operations,
         "message_rate": args.message_rate,
         "byte_rate": args.byte_rate,
+        "cpu_capacity": args.cpu_capacity,
     }
 
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 
 from python_service.service.config import ServiceConfig
 from python_service.service.objects import ClientQuotas, MemoryBudget
-from python_service.service.rate_limit import RateLimits
+from python_service.service.rate_limit import FairShare, RateLimits
 
 log = logging.getLogger(__name__)
 
@@ -90,9 +90,15 @@ class SessionResources:
     quotas: ClientQuotas
     budget: MemoryBudget
     rate_limits: RateLimits
+    fair_share: FairShare
 
     def as_kwargs(self) -> dict[str, object]:
-        return {"quotas": self.quotas, "budget": self.budget, "rate_limits": self.rate_limits}
+        return {
+            "quotas": self.quotas,
+            "budget": self.budget,
+            "rate_limits": self.rate_limits,
+            "fair_share": self.fair_share,
+        }
 
 
 def session_resources(config: ServiceConfig, baseline: int | None = None) -> SessionResources:
@@ -116,6 +122,8 @@ def session_resources(config: ServiceConfig, baseline: int | None = None) -> Ses
         rates = replace(rates, messages_per_second=config.message_rate)
     if config.byte_rate is not None:
         rates = replace(rates, bytes_per_second=config.byte_rate)
+    if config.cpu_capacity is not None:
+        rates = replace(rates, cpu_capacity=config.cpu_capacity)
     log.info(
         "memory: limit %d, service %d, headroom %d, client budget %d bytes",
         limit,
@@ -123,7 +131,7 @@ def session_resources(config: ServiceConfig, baseline: int | None = None) -> Ses
         config.memory_headroom,
         capacity,
     )
-    return SessionResources(quotas, MemoryBudget(capacity), rates)
+    return SessionResources(quotas, MemoryBudget(capacity), rates, FairShare(rates.cpu_capacity))
 
 
 __all__ = [
