@@ -36,7 +36,13 @@ def service():
     ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
     with theirs:
         process = subprocess.Popen(
-            [sys.executable, "-m", "python_service.service", "--control-fd", str(theirs.fileno())],
+            # Launched bare, outside the namespace wrapper the host uses (SANDBOX): that one
+            # layer must be allowed missing, or the service refuses to start.
+            [
+                *(sys.executable, "-m", "python_service.service"),
+                *("--control-fd", str(theirs.fileno())),
+                *("--allow-missing-layer", "namespaces"),
+            ],
             pass_fds=[theirs.fileno()],
             cwd=ROOT,
             env={**os.environ, "PYTHONPATH": str(ROOT)},
