@@ -65,7 +65,7 @@ def correct_runs(device, count: int, failures: list[str]) -> None:
 
 
 def test_runaway_dispatch_loses_its_device_only(host, service_log):
-    pid = host.process.pid
+    pid = host.service_pid
     npu, device = new_device(host)
     sibling = npu.request_adapter().result(TIMEOUT).request_device().result(TIMEOUT)
     other_npu, other = new_device(host)
@@ -95,7 +95,7 @@ def test_runaway_dispatch_loses_its_device_only(host, service_log):
         correct_runs(fresh, 5, failures)
         assert failures == []
         assert not sibling.lost.done() and not other.lost.done()
-        assert host.process.pid == pid and host.alive()
+        assert host.service_pid == pid and host.alive()
     finally:
         npu.close()
         other_npu.close()

@@ -476,8 +476,9 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
     log = tmp_path_factory.mktemp("service") / "stderr.log"
     with open(log, "wb") as stderr, ServiceHost(stderr=stderr.fileno()) as host:
         host.start()
-        assert host.process is not None
-        it = Service(host, log, host.process.pid, elder=None)  # type: ignore[arg-type]
+        # The real service, not the namespace wrapper: its descriptors are what leaks would show.
+        assert host.service_pid is not None and host.service_pid != host.process.pid
+        it = Service(host, log, host.service_pid, elder=None)  # type: ignore[arg-type]
         it.elder, _ = it.connect()
         try:
             open_device(it.elder)
@@ -556,7 +557,7 @@ def assert_same_service(service: Service) -> None:
     assert service.elder.reply(popped) == gen.NPUDevicePopErrorScopeResolved(None)
     host = service.host
     assert host.alive() and host.launches == 1
-    assert host.process is not None and host.process.pid == service.pid
+    assert host.service_pid == service.pid
 
 
 def assert_service_unaffected(service: Service, bystander: Client) -> None:

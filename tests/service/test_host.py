@@ -32,6 +32,12 @@ def assert_reaped(pid: int) -> None:
         os.waitpid(pid, os.WNOHANG)
 
 
+def assert_gone(pid: int) -> None:
+    """The real service `pid` (a child of the namespace wrapper, not ours to wait for) no
+    longer exists, not even as a zombie: the wrapper reaped it before it exited itself."""
+    assert not os.path.exists(f"/proc/{pid}"), f"service process {pid} outlived its wrapper"
+
+
 def assert_eof_within(client: Client, seconds: float) -> float:
     start = time.monotonic()
     client.assert_dropped()
@@ -64,9 +70,9 @@ def test_a_killed_service_drops_every_client_and_relaunches_on_connect():
         try:
             for client in clients:
                 open_device(client)
-            killed = host.process
-            assert killed is not None
-            os.kill(host.service_pid, signal.SIGKILL)  # the service, inside any wrapper
+            killed, killed_service = host.process, host.service_pid
+            assert killed is not None and killed_service is not None
+            os.kill(killed_service, signal.SIGKILL)  # the service, inside any wrapper
             for client in clients:
                 assert_eof_within(client, EOF_WITHIN)
             # The next connection relaunches the service, which serves it.
@@ -74,6 +80,7 @@ def test_a_killed_service_drops_every_client_and_relaunches_on_connect():
             assert host.launches == 2 and host.process is not killed
             assert host.exit_statuses == [-signal.SIGKILL]
             assert_reaped(killed.pid)
+            assert_gone(killed_service)
             open_device(clients[-1])
             run_add_relu(clients[-1], (5,))
         finally:
@@ -88,7 +95,7 @@ def test_shutdown_is_graceful_and_leaves_nothing_behind():
             client = Client(host.connect())
             open_device(client)
             run_add_relu(client, (3, 3))
-            process = host.process
+            process, service_pid = host.process, host.service_pid
             start = time.monotonic()
             status = host.shutdown(timeout=10)
             elapsed = time.monotonic() - start
@@ -99,6 +106,8 @@ def test_shutdown_is_graceful_and_leaves_nothing_behind():
             client.channel.close()
         assert host.process is process and process.poll() is not None
         assert_reaped(process.pid)
+        assert service_pid is not None
+        assert_gone(service_pid)
         assert host.shutdown() == 0  # idempotent
         with pytest.raises(ServiceUnavailable):
             host.connect()
@@ -107,8 +116,9 @@ def test_shutdown_is_graceful_and_leaves_nothing_behind():
 def test_shutdown_kills_a_service_that_ignores_it():
     with no_fd_leak(), ServiceHost() as host:
         host.start()
-        process = host.process
-        os.kill(host.service_pid, signal.SIGSTOP)  # cannot see the control EOF any more
+        process, service_pid = host.process, host.service_pid
+        assert service_pid is not None
+        os.kill(service_pid, signal.SIGSTOP)  # cannot see the control EOF any more
         try:
             status = host.shutdown(timeout=0.5)
         finally:
@@ -117,6 +127,7 @@ def test_shutdown_kills_a_service_that_ignores_it():
                 process.wait()
         assert status == -signal.SIGKILL
         assert_reaped(process.pid)
+        assert_gone(service_pid)
 
 
 def test_the_service_entry_point_refuses_a_bad_control_fd():
