@@ -37,6 +37,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from python_service.bad_message import BadMessage
+from python_service.exit_status import meaning
 from python_service.ipc import control as control_protocol
 from python_service.ipc.channel import Channel, ChannelClosed
 
@@ -77,7 +78,8 @@ def describe_status(status: int) -> str:
         except ValueError:
             name = f"signal {-status}"
         return f"killed by signal {name}"
-    return f"exit status {status}"
+    why = meaning(status)
+    return f"exit status {status}: {why}" if why else f"exit status {status}"
 
 
 @dataclass(frozen=True)

@@ -40,12 +40,13 @@ import sys
 
 # Only the standard library, config and the sandbox's layers (which import nothing heavy)
 # before the environment is clean: see main.
+from python_service.exit_status import ServiceExit
 from python_service.sandbox import LayerUnavailable
 from python_service.sandbox.policy import Sandbox
 from python_service.sandbox.report import StartupReport
 from python_service.service.config import ServiceConfig, parse
 
-REFUSED = 3
+REFUSED = ServiceExit.SANDBOX_REFUSED
 
 
 def _send_startup_frame(control_fd: int, report: StartupReport) -> None:

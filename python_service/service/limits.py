@@ -20,6 +20,7 @@ import resource
 import sys
 from dataclasses import dataclass, replace
 
+from python_service.exit_status import ServiceExit
 from python_service.service.config import ServiceConfig
 from python_service.service.objects import ClientQuotas, MemoryBudget
 from python_service.service.rate_limit import FairShare, RateLimits
@@ -28,9 +29,8 @@ log = logging.getLogger(__name__)
 
 # The service's exit status when the watchdog escalates (a kernel ignored `terminate`): the
 # host sees a crash and loses every device, as Chrome's browser does for a GPU process its
-# watchdog killed. (The others: 0 ok, 1 slow shutdown, 2 bad control channel, 3 a sandbox
-# layer missing.)
-WATCHDOG_EXIT_STATUS = 4
+# watchdog killed. Every status is listed in python_service/exit_status.py.
+WATCHDOG_EXIT_STATUS = ServiceExit.WATCHDOG
 
 
 def exit_on_stuck(what: str) -> None:
