@@ -304,6 +304,13 @@ class Connection:
         except BadMessage as error:
             reason = f"the NPU service sent a bad message ({error})"
             log.error("%s", reason)
+        except OSError as error:
+            if self.lost_message is not None:
+                # close() (or a loss) closed the channel under this thread's receive: EBADF
+                # is how that ends the receive, not a failure; the loss is already reported.
+                return
+            reason = f"the NPU service connection failed ({error})"
+            log.warning("%s", reason)
         except Exception as error:  # a bug here must not leave promises pending forever
             reason = f"the client failed to handle a service message ({error!r})"
             log.exception("%s", reason)
