@@ -9,7 +9,6 @@ service logged.
 
 from __future__ import annotations
 
-import os
 import tempfile
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -21,6 +20,7 @@ import pytest
 from python_service.client import connect
 from python_service.generated.interfaces import NPUBufferUsage
 from python_service.host import ServiceHost
+from tests.service_hosts import service_with
 
 TIMEOUT = 30.0  # seconds any one promise may take before a test fails
 
@@ -33,13 +33,8 @@ def service_log() -> Iterator[Path]:
 
 @pytest.fixture(scope="session")
 def host(service_log: Path) -> Iterator[ServiceHost]:
-    fd = os.open(service_log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-    try:
-        with ServiceHost(stderr=fd) as service_host:
-            service_host.start()
-            yield service_host
-    finally:
-        os.close(fd)
+    with service_with((), service_log) as service_host:
+        yield service_host
 
 
 @pytest.fixture

@@ -8,10 +8,6 @@ test can read (what the watchdog and the budget logged).
 
 from __future__ import annotations
 
-import contextlib
-import os
-from collections.abc import Iterator, Sequence
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -19,30 +15,9 @@ import numpy as np
 from python_service.client import connect
 from python_service.host import ServiceHost
 from tests.e2e.conftest import TIMEOUT, descriptor
+from tests.service_hosts import service_with
 
 __all__ = ["TIMEOUT", "descriptor", "matmul_chain", "new_device", "service_with"]
-
-
-@contextlib.contextmanager
-def service_with(args: Sequence[str], log: Path) -> Iterator[ServiceHost]:
-    """A started service with `args` on its command line, stderr appended to `log`."""
-    fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-    try:
-        with ServiceHost(service_args=list(args), stderr=fd) as host:
-            host.start()
-            yield host
-    finally:
-        os.close(fd)
-
-
-def service_pid(host: ServiceHost) -> int:
-    """The service's pid: `ServiceHost.service_pid` (engineer SANDBOX's property), or the
-    process object's pid on a host without it."""
-    pid = getattr(host, "service_pid", None)
-    if pid is None:
-        assert host.process is not None, "the service is not running"
-        pid = host.process.pid
-    return pid
 
 
 def new_device(host: ServiceHost) -> tuple[Any, Any]:

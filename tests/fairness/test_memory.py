@@ -19,7 +19,7 @@ from python_service.generated.interfaces import NPUOutOfMemoryError
 from python_service.service.limits import peak_resident_bytes, resident_bytes
 from tests.e2e.validation_support import assert_serves
 
-from .conftest import TIMEOUT, new_device, service_pid, service_with
+from .conftest import TIMEOUT, new_device, service_with
 
 MiB = 1 << 20
 LIMIT = 640 * MiB
@@ -51,7 +51,8 @@ def allocate_until_refused(device, data: np.ndarray) -> tuple[list, object]:
 def test_hungry_client_is_refused_and_the_service_stays_under_its_limit(host):
     hungry_npu, hungry = new_device(host)
     other_npu, other = new_device(host)
-    pid = service_pid(host)
+    pid = host.service_pid
+    assert pid is not None
     start = resident_bytes(pid)  # serving now: imports done, sessions up
     try:
         data = np.full(CHUNK, 7, np.uint8)

@@ -3,7 +3,6 @@ about a second)."""
 
 from __future__ import annotations
 
-import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from python_service.host import ServiceHost
+from tests.service_hosts import service_with
 
 
 @pytest.fixture(scope="module")
@@ -21,10 +21,5 @@ def service_log() -> Iterator[Path]:
 
 @pytest.fixture(scope="module")
 def host(service_log: Path) -> Iterator[ServiceHost]:
-    fd = os.open(service_log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-    try:
-        with ServiceHost(stderr=fd) as service_host:
-            service_host.start()
-            yield service_host
-    finally:
-        os.close(fd)
+    with service_with((), service_log) as service_host:
+        yield service_host
