@@ -33,6 +33,7 @@ from codegen.targets.chromium_naming import (
     message_struct_name,
     upper_camel,
 )
+from codegen.targets.cpp_names import IDL_PRIMITIVES
 
 WIDTH = 80
 MOJOM_HEADER = MOJOM_PATH + "-blink.h"
@@ -70,22 +71,6 @@ HEADERS = {
     "NotImplemented": "base/notimplemented.h",
     "SetlikeIterable": "third_party/blink/renderer/bindings/core/v8/iterable.h",
 }
-_INTEGERS = {
-    "byte": "int8_t",
-    "octet": "uint8_t",
-    "short": "int16_t",
-    "unsigned short": "uint16_t",
-    "long": "int32_t",
-    "unsigned long": "uint32_t",
-    "long long": "int64_t",
-    "unsigned long long": "uint64_t",
-}
-_FLOATS = {
-    "float": "float",
-    "unrestricted float": "float",
-    "double": "double",
-    "unrestricted double": "double",
-}
 _STRINGS = ("DOMString", "USVString", "ByteString")
 # A union typedef Blink's bindings generator names after its members, not its alias.
 BUFFER_SOURCE = "V8UnionArrayBufferAllowSharedOrArrayBufferViewAllowShared"
@@ -120,12 +105,8 @@ class Types:
         if t.typedef in _UNION_CLASSES:
             return _UNION_CLASSES[t.typedef] + "*"
         if t.kind == "builtin":
-            if t.name in _INTEGERS:
-                text = _INTEGERS[t.name]
-            elif t.name in _FLOATS:
-                text = _FLOATS[t.name]
-            elif t.name == "boolean":
-                text = "bool"
+            if t.name in IDL_PRIMITIVES:
+                text = IDL_PRIMITIVES[t.name]
             elif t.name in _STRINGS:
                 return "String"
             elif t.name == "undefined":

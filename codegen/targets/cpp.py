@@ -25,99 +25,29 @@ from codegen.model.naming import snake_case
 from codegen.output import OutputFile
 from codegen.render import render
 from codegen.targets.context import Context
+from codegen.targets.cpp_names import WIRE_SCALARS, unreserved
 from codegen.targets.python import class_name as _joined_name
 
 COLUMNS = 80  # clang-format's Chromium column limit
 HEADER = "native/generated/{api}_wire.h"
 SOURCE = "native/generated/{api}_wire.cc"
 
-# C++ keywords a snake_cased IDL name could collide with (the API has none today).
-_KEYWORDS = frozenset(
-    (
-        "alignas",
-        "alignof",
-        "and",
-        "asm",
-        "auto",
-        "bool",
-        "break",
-        "case",
-        "catch",
-        "char",
-        "class",
-        "const",
-        "constexpr",
-        "continue",
-        "default",
-        "delete",
-        "do",
-        "double",
-        "else",
-        "enum",
-        "explicit",
-        "export",
-        "extern",
-        "false",
-        "float",
-        "for",
-        "friend",
-        "goto",
-        "if",
-        "inline",
-        "int",
-        "long",
-        "mutable",
-        "namespace",
-        "new",
-        "noexcept",
-        "not",
-        "nullptr",
-        "operator",
-        "or",
-        "private",
-        "protected",
-        "public",
-        "register",
-        "return",
-        "short",
-        "signed",
-        "sizeof",
-        "static",
-        "struct",
-        "switch",
-        "template",
-        "this",
-        "throw",
-        "true",
-        "try",
-        "typedef",
-        "typeid",
-        "typename",
-        "union",
-        "unsigned",
-        "using",
-        "virtual",
-        "void",
-        "volatile",
-        "while",
-        "xor",
-    )
-)
-
-# Scalars by wire name: C++ type, FixedPart loader, default member initializer.
+# Scalars by wire name: C++ type (a bigint is the runtime's BigInt), then FixedPart loader and
+# default member initializer.
+_SCALAR_TYPES = {**WIRE_SCALARS, "i128": "BigInt"}
 _SCALARS = {
-    "bool": ("bool", "U8", "false"),
-    "u8": ("uint8_t", "U8", "0"),
-    "u16": ("uint16_t", "U16", "0"),
-    "u32": ("uint32_t", "U32", "0"),
-    "u64": ("uint64_t", "U64", "0"),
-    "i8": ("int8_t", "U8", "0"),
-    "i16": ("int16_t", "U16", "0"),
-    "i32": ("int32_t", "U32", "0"),
-    "i64": ("int64_t", "U64", "0"),
-    "f32": ("float", "F32", "0.0f"),
-    "f64": ("double", "F64", "0.0"),
-    "i128": ("BigInt", "I128", None),
+    "bool": ("U8", "false"),
+    "u8": ("U8", "0"),
+    "u16": ("U16", "0"),
+    "u32": ("U32", "0"),
+    "u64": ("U64", "0"),
+    "i8": ("U8", "0"),
+    "i16": ("U16", "0"),
+    "i32": ("U32", "0"),
+    "i64": ("U64", "0"),
+    "f32": ("F32", "0.0f"),
+    "f64": ("F64", "0.0"),
+    "i128": ("I128", None),
 }
 
 
@@ -139,8 +69,7 @@ def type_name(name: str) -> str:
 
 def member_name(name: str) -> str:
     """A field: `bufferOffset` -> `buffer_offset` (Chromium's struct member style)."""
-    snake = snake_case(name)
-    return snake + "_" if snake in _KEYWORDS else snake
+    return unreserved(snake_case(name))
 
 
 def enumerator(value: str) -> str:
@@ -295,9 +224,9 @@ class _Builder:
 
     def cpp_type(self, t: w.WireType) -> str:
         if isinstance(t, w.Scalar):
-            return _SCALARS[t.name][0]
+            return _SCALAR_TYPES[t.name]
         if isinstance(t, w.Reserved):
-            return _SCALARS[f"u{t.size * 8}"][0]
+            return _SCALAR_TYPES[f"u{t.size * 8}"]
         if isinstance(t, w.Enum):
             self.enums.setdefault(t.name, t)
             return t.name
@@ -323,7 +252,7 @@ class _Builder:
 
     def initializer(self, t: w.WireType) -> str:
         if isinstance(t, w.Scalar):
-            return _SCALARS[t.name][2] or ""
+            return _SCALARS[t.name][1] or ""
         if isinstance(t, w.Reserved):
             return "0"
         if isinstance(t, w.Enum):
@@ -339,7 +268,7 @@ class _Builder:
                 return "GetFinite", "", ""
             if t.enforce_range:
                 return "GetInRange", "", ""
-            cpp, loader, _ = _SCALARS[t.name]
+            cpp, (loader, _) = _SCALAR_TYPES[t.name], _SCALARS[t.name]
             load = f"f.{loader}({at})"
             if cpp.startswith("int"):  # the loaders are unsigned
                 load = f"static_cast<{cpp}>({load})"

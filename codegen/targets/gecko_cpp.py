@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 
 from codegen.model import wire as w
 from codegen.model.ir import Attribute, Constructor, Interface, Model, Operation, Type
+from codegen.targets.cpp_names import IDL_PRIMITIVES
 from codegen.targets.gecko_layout import (
     INDENT,
     assignment_lines,
@@ -43,21 +44,6 @@ from codegen.targets.gecko_webidl import throws
 NAMESPACE = "mozilla::dom::webnpu"
 EXPORT_DIR = "mozilla/dom/webnpu"
 
-_PRIMITIVES = {
-    "boolean": "bool",
-    "byte": "int8_t",
-    "octet": "uint8_t",
-    "short": "int16_t",
-    "unsigned short": "uint16_t",
-    "long": "int32_t",
-    "unsigned long": "uint32_t",
-    "long long": "int64_t",
-    "unsigned long long": "uint64_t",
-    "float": "float",
-    "unrestricted float": "float",
-    "double": "double",
-    "unrestricted double": "double",
-}
 _STRINGS = {"DOMString", "USVString"}
 # Gecko's name for the union `([AllowShared] ArrayBufferView or [AllowShared] ArrayBuffer)`.
 _BUFFER_SOURCE = "dom::MaybeSharedArrayBufferViewOrMaybeSharedArrayBuffer"
@@ -96,8 +82,8 @@ class Types:
         return self.value(t)
 
     def value(self, t: Type) -> str:
-        if t.kind == "builtin" and t.name in _PRIMITIVES:
-            return _PRIMITIVES[t.name]
+        if t.kind == "builtin" and t.name in IDL_PRIMITIVES:
+            return IDL_PRIMITIVES[t.name]
         if t.kind == "enum":
             return f"dom::{t.name}"
         raise ValueError(f"no C++ value type for {t.name}")

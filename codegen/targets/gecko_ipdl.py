@@ -22,23 +22,11 @@ import re
 from dataclasses import dataclass
 
 from codegen.model import wire as w
+from codegen.targets.cpp_names import WIRE_SCALARS, unreserved
 from codegen.targets.gecko_cpp import ipdl_message_name, method_name
 
 HANDLE = "WebNPUHandle"
 INT128 = "WebNPUInt128"
-_SCALARS = {
-    "bool": "bool",
-    "u8": "uint8_t",
-    "i8": "int8_t",
-    "u16": "uint16_t",
-    "i16": "int16_t",
-    "u32": "uint32_t",
-    "i32": "int32_t",
-    "u64": "uint64_t",
-    "i64": "int64_t",
-    "f32": "float",
-    "f64": "double",
-}
 # Imported types: (IPDL declaration, what uses it).
 USINGS = {
     "BigBuffer": '[MoveOnly] using class mozilla::ipc::BigBuffer from "mozilla/ipc/BigBuffer.h";',
@@ -47,68 +35,6 @@ USINGS = {
         ' from "mozilla/ipc/SharedMemoryHandle.h";'
     ),
 }
-# Names C++ reserves; IPDL struct fields become C++ accessors of the same name.
-_CPP_KEYWORDS = frozenset(
-    [
-        "auto",
-        "bool",
-        "break",
-        "case",
-        "catch",
-        "char",
-        "class",
-        "const",
-        "continue",
-        "default",
-        "delete",
-        "do",
-        "double",
-        "else",
-        "enum",
-        "explicit",
-        "export",
-        "extern",
-        "false",
-        "float",
-        "for",
-        "friend",
-        "goto",
-        "if",
-        "inline",
-        "int",
-        "long",
-        "mutable",
-        "namespace",
-        "new",
-        "operator",
-        "private",
-        "protected",
-        "public",
-        "register",
-        "return",
-        "short",
-        "signed",
-        "sizeof",
-        "static",
-        "struct",
-        "switch",
-        "template",
-        "this",
-        "throw",
-        "true",
-        "try",
-        "typedef",
-        "typeid",
-        "typename",
-        "union",
-        "unsigned",
-        "using",
-        "virtual",
-        "void",
-        "volatile",
-        "while",
-    ]
-)
 
 
 def type_name(name: str) -> str:
@@ -120,7 +46,8 @@ def field_name(name: str) -> str:
     """A struct field: camelCase as in the IDL (`command_count` -> `commandCount`)."""
     head, *rest = name.split("_")
     text = head + "".join(method_name(p) for p in rest if p)
-    return text + "_" if text in _CPP_KEYWORDS else text
+    # IPDL struct fields become C++ accessors of the same name.
+    return unreserved(text)
 
 
 def param_name(name: str) -> str:
@@ -173,7 +100,7 @@ class _Builder:
         if isinstance(t, w.Scalar):
             if t.name == "i128":
                 return self.add(IpdlStruct(INT128, (("uint64_t", "low"), ("int64_t", "high"))))
-            return _SCALARS[t.name]
+            return WIRE_SCALARS[t.name]
         if isinstance(t, w.Enum):
             return "uint32_t"  # the value's declaration index (docs/wire.md §2.1)
         if isinstance(t, w.Handle):
