@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 
 from codegen.model.naming import snake_case
+from codegen.targets.cpp_names import k_constant
+from codegen.targets.identifiers import event_type
 
 MOJOM_MODULE = "webnpu.mojom"
 MOJOM_NAMESPACE = "webnpu::mojom::blink"  # the Blink variant of the generated Mojo bindings
@@ -43,8 +45,7 @@ def message_struct_name(interface: str, method: str) -> str:
 def enum_constant(value: str) -> str:
     """An enum value as a Chromium constant: "low-power" -> `kLowPower`, "float16" ->
     `kFloat16`, "TypeError" -> `kTypeError` (Blink's V8 enum classes use the same rule)."""
-    parts = [p for p in re.split(r"[^A-Za-z0-9]+", value) if p]
-    return "k" + "".join(p[:1].upper() + p[1:] for p in parts)
+    return k_constant(value)
 
 
 def mojom_field(name: str) -> str:
@@ -56,5 +57,4 @@ def mojom_field(name: str) -> str:
 def event_method(member: str) -> str:
     """The client method of an event: `lost` -> `OnLost`; `onuncapturederror` ->
     `OnUncapturederror` (an EventHandler's `on` dropped; the rest has no word breaks to find)."""
-    bare = member[2:] if member.startswith("on") else member
-    return "On" + upper_camel(bare)
+    return "On" + upper_camel(event_type(member))

@@ -25,8 +25,9 @@ from codegen.model.naming import snake_case
 from codegen.output import OutputFile
 from codegen.render import render
 from codegen.targets.context import Context
-from codegen.targets.cpp_names import WIRE_SCALARS, unreserved
-from codegen.targets.python import class_name as _joined_name
+from codegen.targets.cpp_names import WIRE_SCALARS, k_constant, unreserved
+from codegen.targets.identifiers import event_type, pascal_case
+from codegen.targets.wire_walk import walk
 
 COLUMNS = 80  # clang-format's Chromium column limit
 HEADER = "native/generated/{api}_wire.h"
@@ -63,8 +64,8 @@ def type_name(name: str) -> str:
     """A struct's C++ name: `NPUDevice.createBuffer` -> `NPUDeviceCreateBuffer`,
     `GraphOp.add` -> `GraphOpAdd`, `record<string, u64>` -> `RecordStringU64Entry`; the same
     words as the Python codec's class names."""
-    joined = _joined_name(name)
-    return joined.lstrip("_") + "Entry" if name.startswith("record<") else joined
+    joined = pascal_case(name)
+    return joined + "Entry" if name.startswith("record<") else joined
 
 
 def member_name(name: str) -> str:
@@ -74,8 +75,7 @@ def member_name(name: str) -> str:
 
 def enumerator(value: str) -> str:
     """An IDL enum value: `high-performance` -> `kHighPerformance`, `float32` -> `kFloat32`."""
-    parts = [p for p in re.split(r"[^A-Za-z0-9]+", value) if p]
-    return "k" + "".join(p[0].upper() + p[1:] for p in parts)
+    return k_constant(value)
 
 
 def constant_name(name: str) -> str:
@@ -93,8 +93,7 @@ def resolved_name(m: w.WireMessage) -> str:
 
 def event_name(e: w.WireEvent) -> str:
     """`NPUDevice.onuncapturederror` -> `NPUDeviceUncapturederrorEvent`, as in Python."""
-    member = e.member[2:] if e.member.startswith("on") else e.member
-    return type_name(f"{e.interface}.{member}") + "Event"
+    return type_name(f"{e.interface}.{event_type(e.member)}") + "Event"
 
 
 def one_per_line(head: str, items: list[str], tail: str, indent: str = "") -> str:
@@ -395,18 +394,6 @@ class _Builder:
         return Union(type_name(u.name), u.name, tuple(arms), value_type)
 
 
-def _walk(t: w.WireType):
-    yield t
-    if isinstance(t, w.Union):
-        for arm in t.arms:
-            yield from _walk(arm.type)
-    elif isinstance(t, w.Array):
-        yield from _walk(t.element)
-    elif isinstance(t, w.Record):
-        yield from _walk(t.key)
-        yield from _walk(t.value)
-
-
 def _ordered_definitions(wire: w.WireModel) -> list[w.WireStruct | w.Union]:
     """Every struct, record entry and union used by value, each after what it contains (a
     C++ type must be complete before a member holds it)."""
@@ -415,7 +402,7 @@ def _ordered_definitions(wire: w.WireModel) -> list[w.WireStruct | w.Union]:
     order: list[w.WireStruct | w.Union] = []
 
     def visit_type(t: w.WireType) -> None:
-        for inner in _walk(t):
+        for inner in walk(t):
             if isinstance(inner, w.StructRef):
                 visit(structs[inner.name])
             elif isinstance(inner, w.Record):

@@ -8,6 +8,8 @@ WebIDL primitive types and the wire model's scalars map to (both engines' bindin
 
 from __future__ import annotations
 
+from codegen.targets.identifiers import pascal_case
+
 # The C++17 keywords and alternative tokens an identifier made from an IDL name could meet
 # (`and`/`or`/`not` are operators in C++, not just in Python).
 CPP_KEYWORDS = frozenset(
@@ -114,6 +116,12 @@ WIRE_SCALARS = {
     "f32": "float",
     "f64": "double",
 }
+
+
+def k_constant(words: str) -> str:
+    """A constant or enumerator in Google C++ style, which Chromium and the native library
+    follow: "low-power" -> `kLowPower`, "float16" -> `kFloat16`."""
+    return "k" + pascal_case(words)
 
 
 def unreserved(name: str) -> str:

@@ -40,6 +40,7 @@ from codegen.targets.gecko_layout import (
 )
 from codegen.targets.gecko_names import getter_binary_name, method_name, native_name
 from codegen.targets.gecko_webidl import throws
+from codegen.targets.identifiers import event_type
 
 NAMESPACE = "mozilla::dom::webnpu"
 EXPORT_DIR = "mozilla/dom/webnpu"
@@ -149,8 +150,8 @@ def _wire_comment(message: w.WireMessage | None) -> list[str]:
 def ipdl_message_name(message: w.WireMessage | w.WireEvent) -> str:
     """`NPUDevice.createBuffer` -> `NPUDeviceCreateBuffer`: the message's IPDL name."""
     interface, member = message.name.split(".")
-    if isinstance(message, w.WireEvent) and member.startswith("on"):
-        member = member[2:]  # an EventHandler's event: `onuncapturederror` -> Uncapturederror
+    if isinstance(message, w.WireEvent):
+        member = event_type(member)  # `onuncapturederror` -> Uncapturederror
     return interface + method_name(member)
 
 
@@ -218,8 +219,7 @@ class ClassBuilder:
         field_name = "m" + method_name(a.name)
         getter = method_name(a.name)
         if t.kind == "callback" or t.typedef == "EventHandler" or t.name == "EventHandler":
-            event = a.name[2:] if a.name.startswith("on") else a.name
-            self._group(a.doc, [f"{INDENT}IMPL_EVENT_HANDLER({event})"])
+            self._group(a.doc, [f"{INDENT}IMPL_EVENT_HANDLER({event_type(a.name)})"])
             return
         if t.kind == "Promise":
             self.cls.includes_h.append("mozilla/dom/Promise.h")

@@ -18,12 +18,12 @@ fields (`hello`'s) exist only on the wire and are left out.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from codegen.model import wire as w
 from codegen.targets.cpp_names import WIRE_SCALARS, unreserved
 from codegen.targets.gecko_cpp import ipdl_message_name, method_name
+from codegen.targets.identifiers import pascal_case
 
 HANDLE = "WebNPUHandle"
 INT128 = "WebNPUInt128"
@@ -39,7 +39,7 @@ USINGS = {
 
 def type_name(name: str) -> str:
     """`GraphOp.add` -> `GraphOpAdd`; `record<string, u64>` -> `RecordStringU64`."""
-    return "".join(method_name(p) for p in re.split(r"[^A-Za-z0-9]+", name) if p)
+    return pascal_case(name)
 
 
 def field_name(name: str) -> str:

@@ -26,6 +26,7 @@ from codegen.model.naming import python_identifier, snake_case
 from codegen.output import OutputFile
 from codegen.render import render
 from codegen.targets.context import Context
+from codegen.targets.identifiers import event_type, pascal_case
 from codegen.targets.python_interfaces import class_defs
 from codegen.targets.python_types import (
     ALL_FLOAT_TYPES,
@@ -36,6 +37,7 @@ from codegen.targets.python_types import (
     converter_function,
     is_buffer,
 )
+from codegen.targets.wire_walk import field_types
 
 _WORD = re.compile(r"[A-Z]+(?=[A-Z][a-z]|\d|\b|_)|[A-Z]?[a-z]+|[A-Z]+|\d+")
 
@@ -53,34 +55,14 @@ def const_name(name: str) -> str:
 def class_name(name: str) -> str:
     """`NPUDevice.createBuffer` -> `NPUDeviceCreateBuffer`; `record<string, u64>` ->
     `_RecordStringU64` (record entries are private)."""
-    parts = [p for p in re.split(r"[^A-Za-z0-9]+", name) if p]
-    joined = "".join(p[0].upper() + p[1:] for p in parts)
+    joined = pascal_case(name)
     return "_" + joined if name.startswith("record<") else joined
 
 
 def event_class(event: w.WireEvent) -> str:
     """`NPUDevice.lost` -> `NPUDeviceLostEvent`; `NPUDevice.onuncapturederror` ->
     `NPUDeviceUncapturederrorEvent` (an EventHandler's `on` prefix dropped)."""
-    member = event.member[2:] if event.member.startswith("on") else event.member
-    return class_name(f"{event.interface}.{member}") + "Event"
-
-
-def _walk(t: w.WireType):
-    yield t
-    if isinstance(t, w.Union):
-        for arm in t.arms:
-            yield from _walk(arm.type)
-    elif isinstance(t, w.Array):
-        yield from _walk(t.element)
-    elif isinstance(t, w.Record):
-        yield from _walk(t.key)
-        yield from _walk(t.value)
-
-
-def _structs_types(structs):
-    for s in structs:
-        for f in s.fields:
-            yield from _walk(f.type)
+    return class_name(f"{event.interface}.{event_type(event.member)}") + "Event"
 
 
 def generate(model: Model, context: Context) -> list[OutputFile]:
@@ -109,14 +91,14 @@ def generate(model: Model, context: Context) -> list[OutputFile]:
         + [m.reply for m in replies]
         + [e.struct for e in events]
     )
-    for t in _structs_types(all_structs):
+    for t in field_types(all_structs):
         if isinstance(t, w.Record):
             entries.setdefault(t.entry.name, t.entry)
         if isinstance(t, w.Enum):
             enums.setdefault(t.name, t)
         if isinstance(t, w.Union):
             unions.setdefault(t.name, t)
-    for t in _structs_types(entries.values()):
+    for t in field_types(entries.values()):
         if isinstance(t, w.Enum):
             enums.setdefault(t.name, t)
     text = render(
