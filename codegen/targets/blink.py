@@ -40,6 +40,7 @@ from codegen.targets.chromium_naming import (
     RUNTIME_FEATURE,
     file_stem,
 )
+from codegen.targets.clang_layout import comment_block
 from codegen.targets.context import Context
 from codegen.targets.gn import gn_list
 
@@ -126,7 +127,7 @@ def generate(model: Model, context: Context) -> list[OutputFile]:
     filters = {
         "declaration": declaration,
         "definition": definition,
-        "comment": cpp_layout.comment,
+        "comment": comment_block,
         "signature": cpp_layout.signature,
         "gn_list": gn_list,
     }

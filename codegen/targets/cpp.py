@@ -24,12 +24,13 @@ from codegen.model.ir import Model
 from codegen.model.naming import snake_case
 from codegen.output import OutputFile
 from codegen.render import render
+from codegen.targets.clang_layout import COLUMNS, assignment_lines
 from codegen.targets.context import Context
+from codegen.targets.cpp_layout import CONTINUATION
 from codegen.targets.cpp_names import WIRE_SCALARS, k_constant, unreserved
 from codegen.targets.identifiers import event_type, pascal_case
 from codegen.targets.wire_walk import walk
 
-COLUMNS = 80  # clang-format's Chromium column limit
 HEADER = "native/generated/{api}_wire.h"
 SOURCE = "native/generated/{api}_wire.cc"
 
@@ -112,10 +113,7 @@ def declaration(head: str, initializer: str, indent: str = "  ") -> str:
     """A struct member `head = initializer;`, broken after `=` when over 80 columns."""
     if not initializer:
         return f"{indent}{head};"
-    line = f"{indent}{head} = {initializer};"
-    if len(line) <= COLUMNS:
-        return line
-    return f"{indent}{head} =\n{indent}    {initializer};"
+    return "\n".join(assignment_lines(head, initializer, indent, CONTINUATION))
 
 
 # --- the view the templates render --------------------------------------------------------------

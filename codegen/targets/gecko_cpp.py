@@ -30,11 +30,11 @@ from dataclasses import dataclass, field
 
 from codegen.model import wire as w
 from codegen.model.ir import Attribute, Constructor, Interface, Model, Operation, Type
+from codegen.targets.clang_layout import comment_lines
 from codegen.targets.cpp_names import IDL_PRIMITIVES
 from codegen.targets.gecko_layout import (
     INDENT,
     assignment_lines,
-    comment_lines,
     definition_lines,
     parameter_lines,
 )

@@ -8,7 +8,8 @@ installed); it lays code out by the few rules of that style its output needs, an
 - a parameter list that does not fit on one line puts each parameter on its own line
   (`BinPackParameters: false`), aligned after the `(` if that fits (`AlignAfterOpenBracket`),
   else starting on the next line, indented (`AllowAllParametersOfDeclarationOnNextLine:
-  false` keeps them one per line there too);
+  false` keeps them one per line there too); this and comment wrapping are the rules the
+  Chromium style shares, in `clang_layout.py`;
 - a top-level function definition has its return type on a line of its own
   (`AlwaysBreakAfterReturnType: TopLevel`) and its braces on lines of their own;
 - comments are wrapped here, so clang-format has nothing to reflow.
@@ -16,45 +17,20 @@ installed); it lays code out by the few rules of that style its output needs, an
 
 from __future__ import annotations
 
-import textwrap
+from codegen.targets.clang_layout import assignment_lines as _assignment_lines
+from codegen.targets.clang_layout import parameter_lines as _parameter_lines
 
-COLUMNS = 80
-INDENT = "  "
+INDENT = "  "  # Mozilla's indent and continuation indent
 
 
 def parameter_lines(head: str, params: list[str], tail: str, indent: str) -> list[str]:
     """`head(params)tail` at `indent`, broken as clang-format's Mozilla style breaks it."""
-    one_line = f"{indent}{head}({', '.join(params)}){tail}"
-    if len(one_line) <= COLUMNS or not params:
-        return [one_line]
-    ends = [","] * (len(params) - 1) + [f"){tail}"]
-    column = " " * (len(indent) + len(head) + 1)
-    aligned = [f"{indent}{head}({params[0]}{ends[0]}"]
-    aligned += [f"{column}{p}{end}" for p, end in zip(params[1:], ends[1:], strict=True)]
-    if all(len(line) <= COLUMNS for line in aligned):
-        return aligned
-    inner = indent + INDENT
-    return [f"{indent}{head}("] + [f"{inner}{p}{end}" for p, end in zip(params, ends, strict=True)]
+    return _parameter_lines(head, params, tail, indent, INDENT)
 
 
 def assignment_lines(left: str, right: str, indent: str) -> list[str]:
     """`left = right;`, breaking after `=` when it is too long (continuation indent 2)."""
-    line = f"{indent}{left} = {right};"
-    if len(line) <= COLUMNS:
-        return [line]
-    return [f"{indent}{left} =", f"{indent}{INDENT}{right};"]
-
-
-def comment_lines(text: str, indent: str) -> list[str]:
-    """`text` as `//` comment lines that fit the column limit; paragraphs kept apart."""
-    width = COLUMNS - len(indent) - 3
-    lines: list[str] = []
-    for paragraph in (p for p in text.strip().split("\n\n") if p.strip()):
-        if lines:
-            lines.append(f"{indent}//")
-        wrapped = textwrap.wrap(" ".join(paragraph.split()), width, break_on_hyphens=False)
-        lines += [f"{indent}// {line}" for line in wrapped]
-    return lines
+    return _assignment_lines(left, right, indent, INDENT)
 
 
 def definition_lines(

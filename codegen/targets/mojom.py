@@ -22,7 +22,6 @@ concept is spelled in Mojo, following `services/webnn/public/mojom/` upstream:
 
 from __future__ import annotations
 
-import textwrap
 from dataclasses import dataclass
 
 from codegen.diagnostics import DiagnosticSink
@@ -40,6 +39,7 @@ from codegen.targets.chromium_naming import (
     mojom_struct_name,
     upper_camel,
 )
+from codegen.targets.clang_layout import comment_block
 from codegen.targets.context import Context
 from codegen.targets.gn import gn_list
 
@@ -131,19 +131,6 @@ def mojom_type(t: w.WireType, optional: bool = False) -> str:
     else:
         raise ValueError(f"no mojom spelling for {t}")
     return text + ("?" if optional else "")
-
-
-def comment(text: str, indent: int = 0) -> str:
-    """A doc comment as `//` lines wrapped to Chromium's width ("" when there is none)."""
-    width = WIDTH - indent - 3
-    paragraphs = [" ".join(p.split()) for p in text.strip().split("\n\n") if p.strip()]
-    lines: list[str] = []
-    for p in paragraphs:
-        if lines:
-            lines.append("")
-        lines += textwrap.wrap(p, width, break_on_hyphens=False)
-    pad = " " * indent
-    return "".join(f"{pad}//{' ' + line if line else ''}\n" for line in lines)
 
 
 class _Builder:
@@ -372,7 +359,7 @@ def generate(model: Model, context: Context) -> list[OutputFile]:
     interfaces = builder.interfaces()
     text = render(
         "mojom/webnpu.mojom.jinja",
-        {"comment": comment, "method_text": method_text},
+        {"comment": comment_block, "method_text": method_text},
         module=MOJOM_MODULE,
         imports=sorted(IMPORTS[t] for t in builder.uses),
         enums=sorted(builder.enums.values(), key=lambda e: e.name),
