@@ -22,8 +22,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from codegen.model import ir
-from codegen.model.wire import uses_wire
 from codegen.targets.chromium_naming import RUNTIME_FEATURE, file_stem
+from codegen.targets.idl_text import (
+    argument_text,
+    bracketed,
+    browser_ext_attrs,
+    nullable_typedefs,
+    type_text,
+)
 
 INDENT = "  "  # Blink's IDL files indent members by two spaces
 BUFFER_TYPEDEFS = ("AllowSharedBufferSource", "BufferSource")
@@ -37,47 +43,6 @@ class IdlFile:
     text: str
 
 
-# Typedefs whose own type is nullable (`typedef EventHandlerNonNull? EventHandler`): their
-# name already says `?`, so a use must not repeat it.
-NULLABLE_TYPEDEFS = ("EventHandler", "OnErrorEventHandler", "OnBeforeUnloadEventHandler")
-
-
-def idl_type(t: ir.Type) -> str:
-    """A type as written in IDL: the typedef's name when it was written as one."""
-    if t.typedef:
-        text = t.typedef
-        if t.typedef in NULLABLE_TYPEDEFS:
-            return text
-    elif t.kind == "union":
-        text = "(" + " or ".join(idl_type(a) for a in t.arguments) + ")"
-    elif t.arguments:
-        text = f"{t.name}<{', '.join(idl_type(a) for a in t.arguments)}>"
-    else:
-        text = t.name
-    attrs = "" if t.typedef else ext_attr_prefix(t.ext_attrs)
-    return attrs + text + ("?" if t.nullable else "")
-
-
-def ext_attr_text(a: ir.ExtAttr) -> str:
-    if a.form == "no-args":
-        return a.name
-    if a.form == "ident-list":
-        return f"{a.name}=({', '.join(a.values)})"
-    if a.value is not None:
-        return f"{a.name}={a.value}"
-    raise ValueError(f"extended attribute [{a.name}] has a form ({a.form}) Blink does not use")
-
-
-def kept(attrs: tuple[ir.ExtAttr, ...]) -> list[ir.ExtAttr]:
-    """The extended attributes a browser sees: the wire pass's own are dropped."""
-    return [a for a in attrs if not uses_wire([a.name])]
-
-
-def ext_attr_prefix(attrs: tuple[ir.ExtAttr, ...]) -> str:
-    texts = [ext_attr_text(a) for a in kept(attrs)]
-    return f"[{', '.join(texts)}] " if texts else ""
-
-
 def comment(doc: str, indent: str = "") -> str:
     """An IDL doc comment, kept as a `/** */` block so any WebIDL front end (ours included)
     still attaches it to the definition or member after it."""
@@ -88,19 +53,6 @@ def comment(doc: str, indent: str = "") -> str:
         for line in doc.strip().splitlines()
     )
     return f"{indent}/**\n{lines}{indent} */\n"
-
-
-def default_text(value: ir.Value) -> str:
-    return {"sequence": "[]", "dictionary": "{}"}.get(value.kind, value.text)
-
-
-def argument_text(a: ir.Argument) -> str:
-    text = ext_attr_prefix(a.ext_attrs)
-    text += "optional " if a.optional else ""
-    text += idl_type(a.type) + ("..." if a.variadic else "") + " " + a.name
-    if a.default is not None:
-        text += " = " + default_text(a.default)
-    return text
 
 
 def _reads_buffer(arguments: tuple[ir.Argument, ...]) -> bool:
@@ -125,42 +77,40 @@ def member_attributes(member: ir.Member) -> list[str]:
     return attrs
 
 
-def member_text(member: ir.Member) -> str:
-    """One member, without its comment."""
-    prefix = ext_attr_prefix(member.ext_attrs)
-    own = member_attributes(member)
-    if own:
-        inner = [ext_attr_text(a) for a in kept(member.ext_attrs)] + own
-        prefix = f"[{', '.join(inner)}] "
+def member_text(member: ir.Member, aliases: frozenset[str]) -> str:
+    """One member, without its comment (`aliases`: `idl_text.nullable_typedefs`)."""
+    prefix = bracketed(browser_ext_attrs(member.ext_attrs) + member_attributes(member))
     if isinstance(member, ir.Attribute):
         ro = "readonly " if member.readonly else ""
         special = f"{member.special} " if member.special else ""
-        return f"{prefix}{special}{ro}attribute {idl_type(member.type)} {member.name};"
+        return f"{prefix}{special}{ro}attribute {type_text(member.type, aliases)} {member.name};"
     if isinstance(member, ir.Operation):
         special = f"{member.special} " if member.special else ""
-        args = ", ".join(argument_text(a) for a in member.arguments)
+        args = ", ".join(argument_text(a, aliases) for a in member.arguments)
         assert member.return_type is not None
-        return f"{prefix}{special}{idl_type(member.return_type)} {member.name}({args});"
+        return f"{prefix}{special}{type_text(member.return_type, aliases)} {member.name}({args});"
     if isinstance(member, ir.Constructor):
-        args = ", ".join(argument_text(a) for a in member.arguments)
+        args = ", ".join(argument_text(a, aliases) for a in member.arguments)
         return f"{prefix}constructor({args});"
     if isinstance(member, ir.Constant):
-        return f"{prefix}const {idl_type(member.type)} {member.name} = {member.value.text};"
+        return (
+            f"{prefix}const {type_text(member.type, aliases)} {member.name} = {member.value.text};"
+        )
     if isinstance(member, ir.Declaration):
         ro = "readonly " if member.readonly else ""
-        types = ", ".join(idl_type(t) for t in member.types)
+        types = ", ".join(type_text(t, aliases) for t in member.types)
         return f"{prefix}{ro}{member.kind}<{types}>;"
     raise ValueError(f"no Blink IDL for {member!r}")
 
 
-def body(members) -> str:
-    parts = [comment(m.doc, INDENT) + INDENT + member_text(m) + "\n" for m in members]
+def body(members, aliases: frozenset[str]) -> str:
+    parts = [comment(m.doc, INDENT) + INDENT + member_text(m, aliases) + "\n" for m in members]
     return "\n".join(parts)
 
 
 def definition_attributes(d, extra: tuple[str, ...] = ()) -> str:
     """`[\\n  A,\\n  B\\n] ` (Blink's layout), or "" when there are none."""
-    texts = [ext_attr_text(a) for a in kept(d.ext_attrs)] + list(extra)
+    texts = browser_ext_attrs(d.ext_attrs) + list(extra)
     if not texts:
         return ""
     return "[\n" + ",\n".join(INDENT + t for t in sorted(texts)) + "\n] "
@@ -172,6 +122,10 @@ class BlinkIdl:
     def __init__(self, model: ir.Model, header: str) -> None:
         self.model = model
         self.header = header
+        self.aliases = nullable_typedefs(model)
+
+    def body(self, members) -> str:
+        return body(members, self.aliases)
 
     def file(self, definition, group: str, text: str) -> IdlFile:
         return IdlFile(file_stem(definition.name) + ".idl", group, self.header + "\n" + text)
@@ -194,7 +148,8 @@ class BlinkIdl:
         typedefs = [d for d in self.model.of_kind("typedef")]
         if typedefs:
             text = "\n".join(
-                comment(t.doc) + f"typedef {idl_type(t.type)} {t.name};\n" for t in typedefs
+                comment(t.doc) + f"typedef {type_text(t.type, self.aliases)} {t.name};\n"
+                for t in typedefs
             )
             out.append(IdlFile("npu_typedefs.idl", "modules_idl_files", self.header + "\n" + text))
         for host in self.model.of_kind("interface", external=True):
@@ -206,27 +161,27 @@ class BlinkIdl:
         own = [m for m in d.members if not m.origin.startswith("mixin ")]
         inherits = f" : {d.inherits}" if d.inherits else ""
         attrs = definition_attributes(d, (f"RuntimeEnabled={RUNTIME_FEATURE}",))
-        text = comment(d.doc) + f"{attrs}interface {d.name}{inherits} {{\n{body(own)}}};\n"
+        text = comment(d.doc) + f"{attrs}interface {d.name}{inherits} {{\n{self.body(own)}}};\n"
         for mixin in d.mixins:
             text += f"\n{d.name} includes {mixin};\n"
         return text
 
     def namespace(self, d: ir.Namespace) -> str:
         attrs = definition_attributes(d, (f"RuntimeEnabled={RUNTIME_FEATURE}",))
-        return comment(d.doc) + f"{attrs}namespace {d.name} {{\n{body(d.members)}}};\n"
+        return comment(d.doc) + f"{attrs}namespace {d.name} {{\n{self.body(d.members)}}};\n"
 
     def mixin(self, d: ir.InterfaceMixin) -> str:
         attrs = definition_attributes(d)
-        return comment(d.doc) + f"{attrs}interface mixin {d.name} {{\n{body(d.members)}}};\n"
+        return comment(d.doc) + f"{attrs}interface mixin {d.name} {{\n{self.body(d.members)}}};\n"
 
     def dictionary(self, d: ir.Dictionary) -> str:
         inherits = f" : {d.inherits}" if d.inherits else ""
         parts = []
         for m in d.members:
-            line = ext_attr_prefix(m.ext_attrs) + ("required " if m.required else "")
-            line += f"{idl_type(m.type)} {m.name}"
+            line = bracketed(browser_ext_attrs(m.ext_attrs)) + ("required " if m.required else "")
+            line += f"{type_text(m.type, self.aliases)} {m.name}"
             if m.default is not None:
-                line += " = " + default_text(m.default)
+                line += " = " + m.default.text
             parts.append(comment(m.doc, INDENT) + INDENT + line + ";\n")
         members = "\n".join(parts)
         return comment(d.doc) + f"dictionary {d.name}{inherits} {{\n{members}}};\n"
@@ -245,7 +200,7 @@ class BlinkIdl:
             extra.append("SecureContext")
         extra.append(exposed)
         attrs = "[\n" + ",\n".join(INDENT + t for t in sorted(extra)) + "\n] "
-        text = f"{attrs}partial interface {host.name} {{\n{body(members)}}};\n"
+        text = f"{attrs}partial interface {host.name} {{\n{self.body(members)}}};\n"
         return IdlFile(
             file_stem(implemented_as) + ".idl",
             "modules_dependency_idl_files",

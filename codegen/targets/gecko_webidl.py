@@ -29,7 +29,6 @@ from codegen.model.ir import (
     Declaration,
     Dictionary,
     Enum,
-    ExtAttr,
     Interface,
     InterfaceMixin,
     Model,
@@ -37,10 +36,16 @@ from codegen.model.ir import (
     Operation,
     Type,
     Typedef,
-    Value,
 )
-from codegen.model.wire import uses_wire
 from codegen.targets.gecko_names import getter_binary_name
+from codegen.targets.idl_text import (
+    argument_text,
+    bracketed,
+    browser_ext_attrs,
+    ext_attr_text,
+    nullable_typedefs,
+    type_text,
+)
 
 PREF = "dom.webnpu.enabled"
 INDENT = "    "
@@ -56,57 +61,14 @@ class Dialect:
 
     @classmethod
     def of(cls, model: Model, root: str) -> Dialect:
-        aliases = frozenset(
-            d.name for d in model.of_kind("typedef", external=None) if d.type.nullable
-        )
-        return cls(root, aliases)
+        return cls(root, nullable_typedefs(model))
 
-
-def ext_attr(a: ExtAttr) -> str:
-    if a.form == "no-args":
-        return a.name
-    if a.form == "ident-list":
-        return f"{a.name}=({', '.join(a.values)})"
-    return f"{a.name}={a.value}"
-
-
-def bracket(attrs: list[str]) -> str:
-    return f"[{', '.join(attrs)}] " if attrs else ""
-
-
-def print_type(t: Type, dialect: Dialect) -> str:
-    """A type as written: a typedef by its alias, generics and unions spelled out."""
-    suffix = "?" if t.nullable else ""
-    if t.typedef:
-        return t.typedef + ("" if t.typedef in dialect.nullable_aliases else suffix)
-    prefix = bracket([ext_attr(a) for a in t.ext_attrs])
-    if t.kind == "union":
-        return (
-            prefix + "(" + " or ".join(print_type(a, dialect) for a in t.arguments) + ")" + suffix
-        )
-    if t.arguments:
-        return f"{prefix}{t.name}<{', '.join(print_type(a, dialect) for a in t.arguments)}>{suffix}"
-    return prefix + t.name + suffix
-
-
-def print_value(v: Value) -> str:
-    return v.text
+    def type(self, t: Type) -> str:
+        return type_text(t, self.nullable_aliases)
 
 
 def argument_list(arguments, dialect: Dialect) -> str:
-    parts = []
-    for a in arguments:
-        text = bracket([ext_attr(x) for x in a.ext_attrs])
-        text += "optional " if a.optional else ""
-        text += print_type(a.type, dialect) + ("..." if a.variadic else "") + " " + a.name
-        if a.default is not None:
-            text += " = " + print_value(a.default)
-        parts.append(text)
-    return ", ".join(parts)
-
-
-def _kept(attrs) -> list[str]:
-    return [ext_attr(a) for a in attrs if not uses_wire([a.name])]
+    return ", ".join(argument_text(a, dialect.nullable_aliases) for a in arguments)
 
 
 def _is_promise(t: Type | None) -> bool:
@@ -145,7 +107,7 @@ def print_member(
 ) -> list[str]:
     """One member's lines; `attrs` replaces the extended attributes the member would get."""
     if attrs is None:
-        attrs = _kept(member.ext_attrs)
+        attrs = browser_ext_attrs(member.ext_attrs)
         if throws(member):
             attrs.insert(0, "Throws")
         # Gecko writes a generated event's C++ itself, with its own names.
@@ -158,34 +120,34 @@ def print_member(
         t = member.type
         if is_frozen_array(t):  # Gecko's spelling of a frozen array attribute
             attrs = ["Frozen", "Cached", "Pure", *(a for a in attrs if a != "SameObject")]
-            type_text = f"sequence<{print_type(t.arguments[0], dialect)}>"
+            written = f"sequence<{dialect.type(t.arguments[0])}>"
         else:
-            type_text = print_type(t, dialect)
+            written = dialect.type(t)
         special = f"{member.special} " if member.special else ""
         readonly = "readonly " if member.readonly else ""
-        return [f"{indent}{bracket(attrs)}{special}{readonly}attribute {type_text} {member.name};"]
+        return [f"{indent}{bracketed(attrs)}{special}{readonly}attribute {written} {member.name};"]
     if isinstance(member, Operation):
         special = f"{member.special} " if member.special else ""
-        returns = print_type(member.return_type, dialect)
-        head = f"{indent}{bracket(attrs)}{special}{returns} {member.name}("
+        returns = dialect.type(member.return_type)
+        head = f"{indent}{bracketed(attrs)}{special}{returns} {member.name}("
         return [head + argument_list(member.arguments, dialect) + ");"]
     if isinstance(member, Constructor):
-        return [f"{indent}{bracket(attrs)}constructor({argument_list(member.arguments, dialect)});"]
+        return [
+            f"{indent}{bracketed(attrs)}constructor({argument_list(member.arguments, dialect)});"
+        ]
     if isinstance(member, Constant):
-        text = (
-            f"const {print_type(member.type, dialect)} {member.name} = {print_value(member.value)};"
-        )
-        return [indent + bracket(attrs) + text]
+        text = f"const {dialect.type(member.type)} {member.name} = {member.value.text};"
+        return [indent + bracketed(attrs) + text]
     if isinstance(member, Declaration):
         readonly = "readonly " if member.readonly else ""
-        types = ", ".join(print_type(t, dialect) for t in member.types)
-        return [f"{indent}{bracket(attrs)}{readonly}{member.kind}<{types}>;"]
+        types = ", ".join(dialect.type(t) for t in member.types)
+        return [f"{indent}{bracketed(attrs)}{readonly}{member.kind}<{types}>;"]
     raise TypeError(f"no Gecko WebIDL for {type(member).__name__}")
 
 
 def _definition_attrs(d) -> list[str]:
     """Pref first, as WebGPU puts its Func first, then the API's own (Exposed, SecureContext)."""
-    return [f'Pref="{PREF}"', *_kept(d.ext_attrs)]
+    return [f'Pref="{PREF}"', *browser_ext_attrs(d.ext_attrs)]
 
 
 def _block(head: str, body: list[str]) -> list[str]:
@@ -201,13 +163,13 @@ def print_definition(d, dialect: Dialect) -> list[str]:
             if not m.origin.startswith("mixin ")
             for line in print_member(m, dialect, rename=d.inherits != "Event")
         ]
-        lines = [bracket(_definition_attrs(d)).rstrip()]
+        lines = [bracketed(_definition_attrs(d)).rstrip()]
         lines += _block(f"interface {d.name}{inherits}", body)
         lines += [f"{d.name} includes {mixin};" for mixin in d.mixins]
         return lines
     if isinstance(d, Namespace):
         body = [line for m in d.members for line in print_member(m, dialect)]
-        return [bracket(_definition_attrs(d)).rstrip(), *_block(f"namespace {d.name}", body)]
+        return [bracketed(_definition_attrs(d)).rstrip(), *_block(f"namespace {d.name}", body)]
     if isinstance(d, InterfaceMixin):
         body = [line for m in d.members for line in print_member(m, dialect)]
         return _block(f"interface mixin {d.name}", body)
@@ -215,16 +177,16 @@ def print_definition(d, dialect: Dialect) -> list[str]:
         inherits = f" : {d.inherits}" if d.inherits else ""
         body = []
         for m in d.members:
-            text = INDENT + bracket([ext_attr(a) for a in m.ext_attrs])
+            text = INDENT + bracketed(browser_ext_attrs(m.ext_attrs))
             text += "required " if m.required else ""
-            text += f"{print_type(m.type, dialect)} {m.name}"
-            text += f" = {print_value(m.default)}" if m.default is not None else ""
+            text += f"{dialect.type(m.type)} {m.name}"
+            text += f" = {m.default.text}" if m.default is not None else ""
             body.append(text + ";")
         return _block(f"dictionary {d.name}{inherits}", body)
     if isinstance(d, Enum):
         return _block(f"enum {d.name}", [f'{INDENT}"{v.value}",' for v in d.values])
     if isinstance(d, Typedef):
-        return [f"typedef {print_type(d.type, dialect)} {d.name};"]
+        return [f"typedef {dialect.type(d.type)} {d.name};"]
     raise TypeError(f"no Gecko WebIDL for {d.kind} {d.name}")
 
 
@@ -284,7 +246,9 @@ def _member_exposed(member, model: Model) -> list[str]:
 def print_mixin(mixin: NavigatorMixin, dialect: Dialect) -> list[str]:
     body = []
     for m in mixin.members:
-        attrs = [ext_attr(a) for a in m.ext_attrs if a.name not in ("Exposed", "SecureContext")]
+        attrs = [
+            ext_attr_text(a) for a in m.ext_attrs if a.name not in ("Exposed", "SecureContext")
+        ]
         attrs += [f'Pref="{PREF}"', f"Exposed=({', '.join(mixin.exposed)})", "SecureContext"]
         body += print_member(m, dialect, attrs=attrs)
     return _block(f"interface mixin {mixin.name}", body)
