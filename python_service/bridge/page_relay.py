@@ -1,0 +1,184 @@
+"""One page's connection: its WebSocket on one side, its own service `Channel` on the other.
+
+Page → service: each message is decoded (framing.py); every attachment becomes a new sealed
+memfd (python_service/ipc/shared_memory.py), and the payload goes out as one channel frame
+with those descriptors, in order. The memfds are ours: we close them once the frame is sent
+(the service holds its own duplicates).
+
+Service → page: each frame's descriptors are read (fstat for the size, mmap, copy) into
+attachments, in order, and the frame goes out as one WebSocket message. The service is
+sandboxed and treated as possibly compromised too: a descriptor that is not a regular file, or
+more bytes than the page may be sent at once, ends this page's connection, as the Python client
+treats a service message it cannot decode as device loss.
+
+Threads: the WebSocket side runs on the bridge's event loop. Channel sends run on a
+single-worker executor per page (in order, and a service slow to read one page's frames never
+stalls the loop that serves every other page); channel receives run on a reader thread per
+page, which hands each message to the loop and waits for it to be sent (backpressure: the
+bridge never buffers more than one service frame per page).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import logging
+import mmap
+import os
+import stat
+import threading
+from collections.abc import Callable, Sequence
+
+from websockets.asyncio.server import ServerConnection
+from websockets.exceptions import ConnectionClosed
+
+from python_service.bad_message import BadMessage, BadMessageKind
+from python_service.bridge import framing
+from python_service.ipc.channel import Channel, ChannelClosed
+from python_service.ipc.shared_memory import SharedMemory
+
+log = logging.getLogger(__name__)
+
+# WebSocket close codes (RFC 6455 §7.4.1) the page's runtime sees.
+CLOSE_POLICY_VIOLATION = 1008  # the page sent a malformed bridge message
+CLOSE_UNSUPPORTED_DATA = 1003  # a text message: the bridge speaks binary only
+CLOSE_SERVICE_GONE = 1011  # the service ended this connection (crash, shutdown, bad message)
+CLOSE_TRY_AGAIN_LATER = 1013  # no service connection could be made (a crash loop, shutdown)
+MAX_REASON_BYTES = 123  # a close frame's reason must fit in 125 bytes with the code
+
+
+def close_reason(text: str) -> str:
+    """`text` cut to what a close frame can carry (UTF-8, whole characters)."""
+    data = text.encode()[:MAX_REASON_BYTES]
+    return data.decode(errors="ignore")
+
+
+def memfds_for(attachments: Sequence[memoryview]) -> list[SharedMemory]:
+    """A sealed memfd holding each attachment (the caller closes them)."""
+    regions: list[SharedMemory] = []
+    try:
+        for attachment in attachments:
+            region = SharedMemory.create(len(attachment), "webnpu-bridge")
+            regions.append(region)
+            with region.view() as view:
+                view[:] = attachment
+    except BaseException:
+        for region in regions:
+            region.close()
+        raise
+    return regions
+
+
+def read_attachments(fds: Sequence[int], max_bytes: int) -> list[bytes]:
+    """The contents of each descriptor, in order: what the page gets instead of the fds."""
+    attachments: list[bytes] = []
+    total = 0
+    for index, fd in enumerate(fds):
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise BadMessage(
+                BadMessageKind.VALIDATION_ERROR_ILLEGAL_HANDLE,
+                f"service descriptor {index} is not a memfd ({stat.filemode(st.st_mode)})",
+            )
+        total += st.st_size
+        if total > max_bytes:
+            raise BadMessage(
+                BadMessageKind.WEBNPU_ERROR_MESSAGE_TOO_LARGE,
+                f"service frame carries over {max_bytes} attachment bytes",
+            )
+        if st.st_size == 0:
+            attachments.append(b"")
+            continue
+        with mmap.mmap(fd, st.st_size, flags=mmap.MAP_SHARED, prot=mmap.PROT_READ) as mapping:
+            attachments.append(bytes(mapping))  # a copy: the page never shares our mapping
+    return attachments
+
+
+class PageRelay:
+    """Forwards one page's frames both ways until either side ends."""
+
+    def __init__(
+        self,
+        websocket: ServerConnection,
+        channel: Channel,
+        limits: framing.Limits,
+        explain_loss: Callable[[], str | None],
+    ) -> None:
+        self.websocket = websocket
+        self.channel = channel
+        self.limits = limits
+        self._explain_loss = explain_loss
+        self._sender = concurrent.futures.ThreadPoolExecutor(1, "webnpu-bridge-send")
+        self._page_gone = False
+        self.frames_to_service = 0
+        self.frames_to_page = 0
+
+    async def run(self) -> None:
+        loop = asyncio.get_running_loop()
+        reader = threading.Thread(
+            target=self._service_to_page, args=(loop,), name="webnpu-bridge-read", daemon=True
+        )
+        reader.start()
+        try:
+            await self._page_to_service(loop)
+        finally:
+            # Closing the channel wakes the reader (channel.close shuts the socket down) and
+            # tells the service this page is gone: it releases the page's objects.
+            self._page_gone = True
+            self.channel.close()
+            self._sender.shutdown(wait=False, cancel_futures=True)
+            await asyncio.to_thread(reader.join)
+
+    async def _page_to_service(self, loop: asyncio.AbstractEventLoop) -> None:
+        async for message in self.websocket:
+            if isinstance(message, str):
+                await self.websocket.close(CLOSE_UNSUPPORTED_DATA, "binary messages only")
+                return
+            try:
+                decoded = framing.decode(message, self.limits)
+            except BadMessage as error:
+                log.warning("page %s: %s; closing its socket", self._peer(), error)
+                await self.websocket.close(CLOSE_POLICY_VIOLATION, close_reason(str(error)))
+                return
+            try:
+                await loop.run_in_executor(self._sender, self._send, decoded)
+            except (ChannelClosed, OSError):
+                return  # the reader sees the same end and closes the socket with the reason
+
+    def _send(self, message: framing.BridgeMessage) -> None:
+        regions = memfds_for(message.attachments)
+        try:
+            self.channel.send(message.payload, [region.fd for region in regions])
+            self.frames_to_service += 1
+        finally:
+            for region in regions:
+                region.close()
+
+    def _service_to_page(self, loop: asyncio.AbstractEventLoop) -> None:
+        try:
+            while True:
+                frame = self.channel.receive()
+                with frame:
+                    data = framing.encode(
+                        frame.payload,
+                        read_attachments(frame.fds, self.limits.max_attachment_bytes),
+                    )
+                asyncio.run_coroutine_threadsafe(self.websocket.send(data), loop).result()
+                self.frames_to_page += 1
+        except ChannelClosed:
+            if self._page_gone:
+                return
+            reason = self._explain_loss() or "the NPU service closed the connection"
+        except BadMessage as error:
+            log.error("page %s: the service sent a bad message: %s", self._peer(), error)
+            reason = f"the NPU service sent a bad message ({error.kind.value})"
+        except (ConnectionClosed, OSError, RuntimeError, concurrent.futures.CancelledError):
+            return  # the page went away (or the loop stopped): nothing to tell it
+        if not self._page_gone:
+            asyncio.run_coroutine_threadsafe(
+                self.websocket.close(CLOSE_SERVICE_GONE, close_reason(reason)), loop
+            )
+
+    def _peer(self) -> str:
+        address = self.websocket.remote_address
+        return f"{address[0]}:{address[1]}" if address else "?"
