@@ -68,6 +68,14 @@ ensure_cxx() {
   fi
 }
 
+ensure_chromium() {
+  # tests/browser and bench/browser.py drive Debian's headless Chromium through Playwright's
+  # Python package (executable_path=/usr/bin/chromium; never `playwright install`).
+  if [ ! -x /usr/bin/chromium ]; then
+    apt_install chromium chromium-driver
+  fi
+}
+
 ensure_venv() {
   # ensure_venv EXTRAS: .venv with the project (editable) and the given extras installed.
   local extras="$1"

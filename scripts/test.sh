@@ -8,6 +8,7 @@ ensure_clang_format
 ensure_gn
 ensure_cxx
 ensure_strace
+ensure_chromium
 cd "$ROOT"
 say "ruff check"
 "$VENV/bin/ruff" check .
