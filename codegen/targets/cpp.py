@@ -18,7 +18,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from codegen.diagnostics import DiagnosticSink
 from codegen.model import wire as w
 from codegen.model.ir import Model
 from codegen.model.naming import snake_case
@@ -29,6 +28,7 @@ from codegen.targets.context import Context
 from codegen.targets.cpp_layout import CONTINUATION
 from codegen.targets.cpp_names import WIRE_SCALARS, k_constant, unreserved
 from codegen.targets.identifiers import event_type, pascal_case
+from codegen.targets.wire_source import wire_of
 from codegen.targets.wire_walk import walk
 
 HEADER = "native/generated/{api}_wire.h"
@@ -437,9 +437,8 @@ def _flags(kind: str) -> str:
 
 
 def generate(model: Model, context: Context) -> list[OutputFile]:
-    sink = DiagnosticSink()
-    wire = w.derive_wire(model, sink)
-    if sink.has_errors or not wire.interfaces:
+    wire = wire_of(model)
+    if wire is None:
         return []
     roots = {i.name for i in wire.interfaces if i.root}
     b = _Builder()

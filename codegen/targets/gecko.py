@@ -13,7 +13,6 @@
 
 from __future__ import annotations
 
-from codegen.diagnostics import DiagnosticSink
 from codegen.model import wire as w
 from codegen.model.ir import Interface, Model
 from codegen.output import OutputFile
@@ -23,6 +22,7 @@ from codegen.targets.context import Context
 from codegen.targets.gecko_cpp import EXPORT_DIR, NAMESPACE, ClassBuilder
 from codegen.targets.gecko_ipdl import protocol
 from codegen.targets.gecko_names import native_name
+from codegen.targets.wire_source import wire_of
 
 OUT = "generated/gecko"
 CPP_MODELINE = "/* -*- Mode: C++; tab-width: 8; indent-tabs-mode: nil; c-basic-offset: 2 -*- */"
@@ -65,9 +65,8 @@ def _source(context: Context, model: Model) -> str:
 
 
 def generate(model: Model, context: Context) -> list[OutputFile]:
-    sink = DiagnosticSink()
-    wire = w.derive_wire(model, sink)
-    if sink.has_errors or not wire.interfaces:
+    wire = wire_of(model)
+    if wire is None:
         return []
     root = root_interface(wire)
     source = _source(context, model)

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from codegen.diagnostics import DiagnosticSink
 from codegen.model import wire as w
 from codegen.model.ir import Attribute, Model
 from codegen.output import OutputFile
@@ -42,6 +41,7 @@ from codegen.targets.chromium_naming import (
 from codegen.targets.clang_layout import comment_block
 from codegen.targets.context import Context
 from codegen.targets.gn import gn_list
+from codegen.targets.wire_source import wire_of
 
 _SCALARS = {
     "bool": "bool",
@@ -351,9 +351,8 @@ def method_text(m: MojomMethod, indent: int = 2) -> str:
 
 
 def generate(model: Model, context: Context) -> list[OutputFile]:
-    sink = DiagnosticSink()
-    wire = w.derive_wire(model, sink)
-    if sink.has_errors or not wire.interfaces:
+    wire = wire_of(model)
+    if wire is None:
         return []
     builder = _Builder(model, wire)
     interfaces = builder.interfaces()

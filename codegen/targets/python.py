@@ -19,7 +19,6 @@ import re
 import textwrap
 from dataclasses import dataclass, replace
 
-from codegen.diagnostics import DiagnosticSink
 from codegen.model import wire as w
 from codegen.model.ir import Attribute, Constructor, Model, Operation, Type, Value
 from codegen.model.naming import python_identifier, snake_case
@@ -37,6 +36,7 @@ from codegen.targets.python_types import (
     converter_function,
     is_buffer,
 )
+from codegen.targets.wire_source import wire_of
 from codegen.targets.wire_walk import field_types
 
 _WORD = re.compile(r"[A-Z]+(?=[A-Z][a-z]|\d|\b|_)|[A-Z]?[a-z]+|[A-Z]+|\d+")
@@ -66,9 +66,8 @@ def event_class(event: w.WireEvent) -> str:
 
 
 def generate(model: Model, context: Context) -> list[OutputFile]:
-    sink = DiagnosticSink()
-    wire = w.derive_wire(model, sink)
-    if sink.has_errors or not wire.interfaces:
+    wire = wire_of(model)
+    if wire is None:
         return []
     roots = {i.name for i in wire.interfaces if i.root}
 

@@ -7,11 +7,10 @@ from __future__ import annotations
 import dataclasses
 import json
 
-from codegen.diagnostics import DiagnosticSink
 from codegen.model.ir import Model
-from codegen.model.wire import derive_wire
 from codegen.output import OutputFile
 from codegen.targets.context import Context
+from codegen.targets.wire_source import wire_of
 
 
 def _to_json(value, context: Context):
@@ -29,11 +28,8 @@ def _to_json(value, context: Context):
 
 
 def generate(model: Model, context: Context) -> list[OutputFile]:
-    sink = DiagnosticSink()
-    wire = derive_wire(model, sink)
-    # The pipeline ran the same pass and stopped on its errors; an API without any `Wire*`
-    # attribute has no wire protocol, so there is nothing to write.
-    if sink.has_errors or not wire.interfaces:
+    wire = wire_of(model)
+    if wire is None:
         return []
     document = {"ordinals": wire.ordinals(), **_to_json(wire, context)}
     document["schema_hash"] = f"0x{wire.schema_hash:016x}"  # §2.4, as `SCHEMA_HASH` spells it
