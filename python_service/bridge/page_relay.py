@@ -121,6 +121,8 @@ class PageRelay:
         reader.start()
         try:
             await self._page_to_service(loop)
+        except ConnectionClosed:
+            pass  # either side closed the socket (a close with an error code raises)
         finally:
             # Closing the channel wakes the reader (channel.close shuts the socket down) and
             # tells the service this page is gone: it releases the page's objects.

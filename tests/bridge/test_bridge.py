@@ -224,3 +224,15 @@ def test_serves_only_under_its_roots(bridge: Bridge) -> None:
         "/web/missing.html",
     ):
         assert get(bridge, path).status == 404, path
+
+
+def test_serves_the_pages_with_their_types(bridge: Bridge) -> None:
+    page = get(bridge, "/web/index.html")
+    assert page.status == 200
+    assert page.getheader("Content-Type") == "text/html; charset=utf-8"
+    assert b"WebNPU" in page.read()
+    # ES modules only run when served as JavaScript.
+    script = get(bridge, "/web/npu.js")
+    assert script.status == 200
+    assert script.getheader("Content-Type") == "text/javascript; charset=utf-8"
+    assert get(bridge, "/web/").status == 200  # the folder's index.html
