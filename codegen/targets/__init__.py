@@ -26,6 +26,8 @@ TARGETS: dict[str, str] = {
     "gecko": "codegen.targets.gecko",
     "mojom": "codegen.targets.mojom",
     "blink": "codegen.targets.blink",
+    "js": "codegen.targets.js",
+    "patches": "codegen.targets.patches",
 }
 
 
