@@ -252,6 +252,7 @@ function valueObject(interfaceName, value) {
 
 // Constructors of the [WireLocal] errors and the event (the IDL gives them one).
 export function construct(obj, interfaceName, args) {
+  if (args === null) return; // create() attaches the state
   if (interfaceName === "NPUUncapturedErrorEvent") {
     idl.attach(obj, { error: args[1].error });
   } else {

@@ -60,8 +60,10 @@ export function internalOnly(token, name) {
   if (token !== INTERNAL) throw illegalConstructor(name);
 }
 
-/** `new X(...)` of an interface with an IDL constructor: its arguments, converted. */
+/** `new X(...)` of an interface with an IDL constructor: its arguments, converted; null when
+ * the implementation creates the object (it attaches its own state). */
 export function constructing(newTarget, operation, args) {
+  if (args[0] === INTERNAL) return null;
   if (newTarget === undefined) throw new TypeError(`Failed to construct '${operation.interface}': Please use the 'new' operator.`);
   return operation.convert(args);
 }
