@@ -12,7 +12,6 @@ are checked against numpy.
 from __future__ import annotations
 
 import json
-import os
 import struct
 import subprocess
 import threading
