@@ -27,7 +27,6 @@ TARGETS: dict[str, str] = {
     "mojom": "codegen.targets.mojom",
     "blink": "codegen.targets.blink",
     "js": "codegen.targets.js",
-    "patches": "codegen.targets.patches",
 }
 
 
