@@ -60,6 +60,13 @@ ensure_gn() {
   fi
 }
 
+ensure_git() {
+  # tests/patches/ check the browser patches with `git apply --check` and `git am`.
+  if ! command -v git >/dev/null; then
+    apt_install git
+  fi
+}
+
 ensure_cxx() {
   # The native wire library (native/) is compiled with g++ by tests/native/, which also builds
   # its test driver with AddressSanitizer (Debian's g++ brings libasan and libubsan).

@@ -6,6 +6,7 @@ ensure_venv test
 ensure_node
 ensure_clang_format
 ensure_gn
+ensure_git
 ensure_cxx
 ensure_strace
 ensure_chromium
