@@ -26,6 +26,8 @@ examples:
   python -m codegen a.idl b.idl --validate-only    parse and validate, write nothing
   python -m codegen idl/webnpu.idl --werror        fail on warnings too
   python -m codegen --syntax-only fragment.idl     grammar only (names may be undefined)
+  python -m codegen idl/webnpu.idl --chromium-src ~/chromium/src
+                                                   also put WebNPU into a Chromium checkout
 """
 
 
@@ -88,7 +90,39 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--list-targets", action="store_true", help="print the available targets and exit"
     )
+    for browser, flag in (("Chromium", "--chromium-src"), ("Firefox", "--gecko-src")):
+        parser.add_argument(
+            flag,
+            type=Path,
+            metavar="PATH",
+            help=f"also write WebNPU's files into the {browser} checkout at PATH and add it to "
+            "the registration lists there, each at its sorted place (patches/README.md)",
+        )
     return parser
+
+
+def _install_in_trees(args: argparse.Namespace, model: object, context: object) -> int:
+    """The in-tree mode; 1 with `file:line: message` if a registration list is missing."""
+    from codegen.browser_patches.intree import install
+    from codegen.browser_patches.lists import ListNotFound
+    from codegen.targets.patches import browser_outputs, has_browser_trees
+
+    outputs = browser_outputs(model, context)  # type: ignore[arg-type]
+    if not has_browser_trees(outputs):
+        print("error: this IDL has no [WireRoot] interface, so no browser files", file=sys.stderr)
+        return 1
+    for browser, src in (("chromium", args.chromium_src), ("firefox", args.gecko_src)):
+        if src is None:
+            continue
+        try:
+            changed = install(browser, outputs, src)
+        except ListNotFound as e:
+            print(f"{e}", file=sys.stderr)
+            print(f"nothing was written to {src}", file=sys.stderr)
+            return 1
+        for path in changed:
+            print(f"wrote {src / path}")
+    return 0
 
 
 def _report(diagnostics: list[Diagnostic]) -> None:
@@ -171,6 +205,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         first = [str(args.outdir / outputs[0].path)] if outputs else []
         args.depfile.parent.mkdir(parents=True, exist_ok=True)
         args.depfile.write_text(depfile_text(first, inputs), encoding="utf-8")
+    if args.chromium_src or args.gecko_src:
+        return _install_in_trees(args, result.model, context)
     return 0
 
 
