@@ -27,6 +27,7 @@ TARGETS: dict[str, str] = {
     "mojom": "codegen.targets.mojom",
     "blink": "codegen.targets.blink",
     "js": "codegen.targets.js",
+    "patches": "codegen.targets.patches",
 }
 
 
