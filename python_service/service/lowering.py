@@ -72,7 +72,11 @@ class _ModelWriter:
 
     def constant(self, values: np.ndarray) -> str:
         name = self.fresh()
-        self.initializers.append(numpy_helper.from_array(np.ascontiguousarray(values), name))
+        # Not np.ascontiguousarray: it returns a 0-d array as shape (1,), which made every
+        # scalar constant (epsilon, clamp bounds) rank 1 and broadcast a scalar graph's output
+        # to rank 1 (found by fuzz/fuzz_graph.py).
+        values = np.require(values, requirements="C")
+        self.initializers.append(numpy_helper.from_array(values, name))
         return name
 
     def scalar(self, value: float, data_type: DataType) -> str:
@@ -191,7 +195,11 @@ def _lower_reshape(w: _ModelWriter, op: Operation, x: Names, d: Descriptors, out
 
 
 def _lower_transpose(w: _ModelWriter, op: Operation, x: Names, d: Descriptors, out: str) -> None:
-    w.node("Transpose", x, out, perm=list(op.attributes["permutation"]))
+    permutation = list(op.attributes["permutation"])
+    if not permutation:  # a scalar: onnx.helper cannot type an empty `perm`, and it is a no-op
+        w.node("Identity", x, out)
+        return
+    w.node("Transpose", x, out, perm=permutation)
 
 
 def _lower_concat(w: _ModelWriter, op: Operation, x: Names, d: Descriptors, out: str) -> None:
