@@ -820,7 +820,12 @@ class ClientSession:
             self._reject(item, "TypeError", "build: the builder has already built a graph")
             return
         builder.built = True
-        device = self.table.get(ObjectKind.DEVICE, builder.device)
+        # The builder names its device, the message does not: a client may have released the
+        # device's handle since (nothing a correct client cannot do), so this is no bad message.
+        device = self._device_or_none(builder.device)
+        if device is None or device.lost:
+            self._reject(item, "OperationError", "build: the builder's device is gone or lost")
+            return
         if isinstance(item.graph, GraphError):
             self._reject(item, "TypeError", f"build: {item.graph}")
             return
