@@ -1,0 +1,26 @@
+# Sourced by .clusterfuzzlite/build.sh and projects/webnpu/build.sh (inside OSS-Fuzz's
+# base-builder-python image, where compile_python_fuzzer wraps PyInstaller).
+#
+# build_webnpu_fuzzer SCRIPT: one fuzz target into $OUT, with what it reads at run time:
+# the repository root on the import path (the `fuzz` package is not installed by pip), the
+# wire model JSON (fuzz/wire_values.py), the IDL (seeds), the codegen package's data files,
+# and onnxruntime's shared libraries. Its seed corpus is the generated seeds plus the
+# wire-trace corpus and the regression inputs, zipped as OSS-Fuzz expects.
+build_webnpu_fuzzer() {
+  local script="$1" name
+  name="$(basename "$script" .py)"
+  compile_python_fuzzer "$script" \
+    --paths="$PWD" \
+    --add-data="generated/wire/webnpu.json:generated/wire" \
+    --add-data="idl:idl" \
+    --collect-data=codegen \
+    --collect-binaries=onnxruntime
+  local seeds
+  seeds="$(mktemp -d)"
+  python3 -c "import sys; from pathlib import Path; from fuzz.seeds import write_seeds, seed_dirs
+t = sys.argv[1]; d = Path(sys.argv[2]); write_seeds(t, d)
+[[(d / f'{s.name}-{f.name}').write_bytes(f.read_bytes()) for f in s.iterdir() if f.is_file()] for s in seed_dirs(t)]" \
+    "${name#fuzz_}" "$seeds"
+  (cd "$seeds" && zip -q "$OUT/${name}_seed_corpus.zip" ./*)
+  rm -rf "$seeds"
+}
