@@ -11,22 +11,24 @@ sandboxed and treated as possibly compromised too: a descriptor that is not a re
 more bytes than the page may be sent at once, ends this page's connection, as the Python client
 treats a service message it cannot decode as device loss.
 
-Threads: the WebSocket side runs on the bridge's event loop. Channel sends run on a
-single-worker executor per page (in order, and a service slow to read one page's frames never
-stalls the loop that serves every other page); channel receives run on a reader thread per
-page, which hands each message to the loop and waits for it to be sent (backpressure: the
-bridge never buffers more than one service frame per page).
+Threads: everything but channel sends runs on the bridge's event loop. Channel receives are
+non-blocking reads woken by the loop watching the channel's descriptor (no thread hop on the
+way back to the page, which is most of a round trip's cost); the channel is not watched while
+a frame waits for the page's socket (backpressure: the bridge holds at most one service frame
+per page). Channel sends run on a single-worker executor per page: in order, and a service
+slow to read one page's frames (a full socket buffer blocks `sendmsg`) never stalls the loop
+that serves every other page.
 """
 
 from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
 import logging
 import mmap
 import os
 import stat
-import threading
 from collections.abc import Callable, Sequence
 
 from websockets.asyncio.server import ServerConnection
@@ -110,26 +112,26 @@ class PageRelay:
         self._explain_loss = explain_loss
         self._sender = concurrent.futures.ThreadPoolExecutor(1, "webnpu-bridge-send")
         self._page_gone = False
+        self._reading = True
         self.frames_to_service = 0
         self.frames_to_page = 0
 
     async def run(self) -> None:
         loop = asyncio.get_running_loop()
-        reader = threading.Thread(
-            target=self._service_to_page, args=(loop,), name="webnpu-bridge-read", daemon=True
-        )
-        reader.start()
+        self._loop = loop
+        self._fd = self.channel.fileno()
+        loop.add_reader(self._fd, self._service_readable)
         try:
             await self._page_to_service(loop)
         except ConnectionClosed:
             pass  # either side closed the socket (a close with an error code raises)
         finally:
-            # Closing the channel wakes the reader (channel.close shuts the socket down) and
-            # tells the service this page is gone: it releases the page's objects.
+            # Closing the channel tells the service this page is gone: it releases the
+            # page's objects.
             self._page_gone = True
+            self._stop_reading()
             self.channel.close()
             self._sender.shutdown(wait=False, cancel_futures=True)
-            await asyncio.to_thread(reader.join)
 
     async def _page_to_service(self, loop: asyncio.AbstractEventLoop) -> None:
         async for message in self.websocket:
@@ -156,30 +158,62 @@ class PageRelay:
             for region in regions:
                 region.close()
 
-    def _service_to_page(self, loop: asyncio.AbstractEventLoop) -> None:
+    # --- service -> page: on the loop, woken by the channel's descriptor ----------------------
+
+    def _stop_reading(self) -> None:
+        if self._reading:
+            # The number taken at the start: a channel closes itself on EOF or a bad frame
+            # (fileno() is then -1), and we unregister in that same callback, before the
+            # number can be reused.
+            self._loop.remove_reader(self._fd)
+            self._reading = False
+
+    def _service_readable(self) -> None:
+        """The channel has bytes: read what is there; a whole frame goes to the page, and the
+        channel is not watched again until the page's socket has taken it (backpressure: at
+        most one service frame per page is held here)."""
         try:
-            while True:
-                frame = self.channel.receive()
-                with frame:
-                    data = framing.encode(
-                        frame.payload,
-                        read_attachments(frame.fds, self.limits.max_attachment_bytes),
-                    )
-                asyncio.run_coroutine_threadsafe(self.websocket.send(data), loop).result()
-                self.frames_to_page += 1
+            frame = self.channel.try_receive()
+            if frame is None:
+                return  # part of a frame; the rest wakes us again
+            with frame:
+                data = framing.encode(
+                    frame.payload, read_attachments(frame.fds, self.limits.max_attachment_bytes)
+                )
         except ChannelClosed:
-            if self._page_gone:
-                return
-            reason = self._explain_loss() or "the NPU service closed the connection"
-        except BadMessage as error:
+            self._stop_reading()
+            if not self._page_gone:
+                self._loop.create_task(self._service_ended())
+            return
+        except (BadMessage, OSError) as error:
+            self._stop_reading()
             log.error("page %s: the service sent a bad message: %s", self._peer(), error)
-            reason = f"the NPU service sent a bad message ({error.kind.value})"
-        except (ConnectionClosed, OSError, RuntimeError, concurrent.futures.CancelledError):
-            return  # the page went away (or the loop stopped): nothing to tell it
-        if not self._page_gone:
-            asyncio.run_coroutine_threadsafe(
-                self.websocket.close(CLOSE_SERVICE_GONE, close_reason(reason)), loop
-            )
+            kind = error.kind.value if isinstance(error, BadMessage) else "OSError"
+            reason = f"the NPU service sent a bad message ({kind})"
+            self._loop.create_task(self._close(CLOSE_SERVICE_GONE, reason))
+            return
+        self._stop_reading()
+        self._loop.create_task(self._forward(data))
+
+    async def _forward(self, data: bytes) -> None:
+        try:
+            await self.websocket.send(data)
+        except ConnectionClosed:
+            return
+        self.frames_to_page += 1
+        if not self._page_gone and not self.channel.closed:
+            self._loop.add_reader(self._fd, self._service_readable)
+            self._reading = True
+
+    async def _service_ended(self) -> None:
+        # Why the service ended the connection: the host knows within milliseconds of a crash
+        # (it reaps the process); None means the service dropped this page alone.
+        reason = await asyncio.to_thread(self._explain_loss)
+        await self._close(CLOSE_SERVICE_GONE, reason or "the NPU service closed the connection")
+
+    async def _close(self, code: int, reason: str) -> None:
+        with contextlib.suppress(ConnectionClosed):
+            await self.websocket.close(code, close_reason(reason))
 
     def _peer(self) -> str:
         address = self.websocket.remote_address
