@@ -116,8 +116,8 @@ def mutate(data: bytes, max_size: int, seed: int) -> bytes:
 
     rng = random.Random(seed)
     items = parse(data)
-    choice = rng.randrange(8)
-    if choice == 0 or not items:
+    choice = rng.randrange(9)
+    if choice in (0, 8) or not items:
         recipe = rng.choice(RECIPES)
         at = rng.randint(0, len(items))
         items[at:at] = [Action(action_named(n), _entropy(rng)) for n in recipe]
@@ -318,11 +318,13 @@ class Client:
 
     def _stream(self, builder: ValueBuilder, e: Entropy) -> bytes:
         w = rt.MessageWriter()
-        count = e.below(4)
-        table = commands()
+        count = e.choice((1, 1, 1, 2, 2, 3, 0))
+        copy, dispatch = (next(c for c in commands() if c.name.endswith(n))
+                          for n in (".copyBufferToBuffer", ".dispatch"))  # fmt: skip
         for _ in range(count):
-            spec = e.choice(table)
-            if spec.name == "NPUCommandEncoder.dispatch":
+            # One bad command makes the whole buffer invalid: dispatch only with a graph to name.
+            spec = dispatch if self.live.get("NPUGraph") and e.chance(128) else copy
+            if spec is dispatch:
                 graph_handle = self.use("NPUGraph", e)
                 names = self.signatures.get(graph_handle, (INPUT_NAMES, (OUTPUT_NAME,)))
                 inputs = {n: self.use("NPUBuffer", e) for n in names[0] if not e.chance(8)}
