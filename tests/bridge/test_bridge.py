@@ -4,6 +4,8 @@ through `BridgeEndpoint`, or raw messages)."""
 from __future__ import annotations
 
 import http.client
+import os
+import signal
 import socket
 import struct
 from typing import Any
@@ -236,3 +238,18 @@ def test_serves_the_pages_with_their_types(bridge: Bridge) -> None:
     assert script.status == 200
     assert script.getheader("Content-Type") == "text/javascript; charset=utf-8"
     assert get(bridge, "/web/").status == 200  # the folder's index.html
+
+
+def test_service_crash_closes_each_page_with_the_hosts_reason() -> None:
+    """Device loss as a page learns it: the socket closes with 1011 and the host's reason."""
+    with bridge_with(BridgeConfig(port=0)) as bridge:
+        endpoint = BridgeEndpoint(bridge.websocket_url, bridge.origin)
+        npu, device = open_device(endpoint)
+        raw = endpoint.connect()
+        os.kill(bridge.host.service_pid, signal.SIGKILL)
+        code, reason = receive_close(raw.websocket)
+        assert code == 1011
+        assert "crashed" in reason and "SIGKILL" in reason, reason
+        lost = device.lost.result(TIMEOUT)
+        assert "crashed" in lost.message
+        npu.close()
