@@ -25,7 +25,9 @@ def bridge() -> Iterator[Bridge]:
         yield running
 
 
-@pytest.fixture(scope="session")
+# Package scope, not session: while Playwright's sync API is live it holds an asyncio loop as
+# the main thread's running loop, and later suites that call asyncio.run() would fail.
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Any]:
     with chromium() as running:
         yield running
