@@ -175,6 +175,7 @@ RULES = {
     "build.constant_output": "a graph constant cannot be an output",
     "build.operands": "operands exceed maxGraphOperands 65536",
     "build.twice": "the builder has already built a graph",
+    "build.device_gone": "the builder's device is gone or lost",
     "build.output_undefined": "output 'y' (operand 99): the operand is not defined",
     "build.shapes": "operation 0",
     # popErrorScope
@@ -986,6 +987,28 @@ def _wire_add(b_shape: tuple[int, ...] = (2,), output: int = 3) -> gen.GraphDesc
         outputs=(g.GraphOutput("y", output),),
     )
     return wire_graph.to_wire(description)
+
+
+def test_build_after_the_device_was_released_rejects(host):
+    # The build names the builder, not the device: a client that released its device's handle
+    # sent nothing malformed, so the build rejects and the client stays (found by
+    # fuzz/fuzz_service_actions.py, fuzz/regressions/service_actions/build-after-device-release).
+    client = ss.Client(host.connect())
+    ss.open_device(client)
+    builder = ss.H(8, 1)
+    (build,) = client.send(
+        gen.NPUDeviceCreateGraphBuilder(ss.DEVICE, builder),
+        gen.NPUDeviceRelease(ss.DEVICE),
+        gen.NPUGraphBuilderBuild(builder, ss.H(8, 1), ss.add_relu((2,))),
+    )
+    rejected = client.reply(build)
+    assert isinstance(rejected, gen.Rejection) and rejected.exception == "OperationError"
+    assert RULES["build.device_gone"] in rejected.message
+    (again,) = client.send(
+        gen.NPURequestAdapter(ss.ROOT, ss.H(2, 1), gen.NPURequestAdapterOptions(None))
+    )
+    assert isinstance(client.reply(again), gen.NPURequestAdapterResolved)
+    client.channel.close()
 
 
 def test_wire_build_prechecked_rule_and_build_twice(host):
