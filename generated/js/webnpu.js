@@ -1374,6 +1374,8 @@ export const INTERFACES = {
   NPUValidationError,
 };
 
+client.exposeAsInterfaces(INTERFACES);
+
 const BINDINGS = { schema: SCHEMA, interfaces: INTERFACES };
 
 /** A new connection over `transport`, and its NPU object (see the header). */

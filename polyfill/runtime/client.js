@@ -821,10 +821,34 @@ export function connectionOf(npu) {
   return idl.implOrNull(npu).connection;
 }
 
+/**
+ * Make JavaScript classes look like WebIDL interfaces: a class body defines its methods and
+ * accessors non-enumerable, but WebIDL (§3.7.6 operations, §3.7.7 attributes) makes every
+ * regular operation and attribute of an interface prototype object [[Enumerable]]: true, and
+ * idlharness checks it.
+ */
+export function exposeAsInterfaces(interfaces) {
+  for (const cls of Object.values(interfaces)) {
+    if (typeof cls !== "function") continue; // a namespace's constants object
+    const proto = cls.prototype;
+    for (const name of Object.getOwnPropertyNames(proto)) {
+      if (name === "constructor") continue;
+      const descriptor = Object.getOwnPropertyDescriptor(proto, name);
+      if (descriptor.configurable && !descriptor.enumerable) {
+        Object.defineProperty(proto, name, { ...descriptor, enumerable: true });
+      }
+    }
+  }
+}
+
 export function install(navigatorLike, transport, bindings) {
   const npu = connect(transport, bindings);
-  Object.defineProperty(navigatorLike, "npu", { get: () => npu, configurable: true, enumerable: true });
-  if (typeof navigator !== "undefined" && navigatorLike === navigator) {
+  // `navigator.npu` is an attribute of a partial interface Navigator, so in a page it lives
+  // on Navigator.prototype (as it would in a browser shipping WebNPU), not on the instance.
+  const isNavigator = typeof navigator !== "undefined" && navigatorLike === navigator;
+  const holder = isNavigator ? Object.getPrototypeOf(navigatorLike) : navigatorLike;
+  Object.defineProperty(holder, "npu", { get: () => npu, configurable: true, enumerable: true });
+  if (isNavigator) {
     for (const [name, cls] of Object.entries(bindings.interfaces)) {
       if (!(name in globalThis)) Object.defineProperty(globalThis, name, { value: cls, writable: true, configurable: true });
     }

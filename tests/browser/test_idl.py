@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
 from python_service.bridge import Bridge
 
 from .conftest import open_page
@@ -32,11 +30,6 @@ def test_expectations_cover_the_model() -> None:
     assert lengths["input"] == 2 and lengths["relu"] == 1 and lengths["conv2d"] == 2
 
 
-ENUMERABLE = "[enumerable] "
-PARTIAL = "[partial] "
-KNOWN = (ENUMERABLE, PARTIAL)
-
-
 def run_check(page: Any, bridge: Bridge) -> dict[str, Any]:
     entries = expectations()
     open_page(page, bridge, "index.html")
@@ -46,30 +39,11 @@ def run_check(page: Any, bridge: Bridge) -> dict[str, Any]:
 
 
 def test_window_matches_the_idl(page: Any, bridge: Bridge) -> None:
+    """Every check passes, the [enumerable] members and the [partial] Navigator attribute on
+    Navigator.prototype included (both were js-target defects, fixed in the runtime)."""
     result = run_check(page, bridge)
-    assert [f for f in result["failures"] if not f.startswith(KNOWN)] == []
+    assert result["failures"] == []
     assert page.evaluate("navigator.npu === navigator.npu")  # [SameObject]
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="known defect of the js target (generated/js/webnpu.js): its interfaces are "
-    "JavaScript classes, whose methods and accessors are non-enumerable; WebIDL §3.7.6/§3.7.7 "
-    "(and idlharness) require [[Enumerable]]: true. Strict: this fails once they are fixed, "
-    "so the marker goes with the defect.",
-)
-def test_members_are_enumerable(page: Any, bridge: Bridge) -> None:
-    result = run_check(page, bridge)
-    assert [f for f in result["failures"] if f.startswith(ENUMERABLE)] == []
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="known defect of the js target (polyfill/runtime/client.js install()): it defines "
-    "`npu` as an own property of the navigator object; WebIDL puts a partial interface's "
-    "attribute on Navigator.prototype, as a browser shipping WebNPU would. Strict: fails once "
-    "fixed.",
-)
-def test_navigator_npu_is_on_the_prototype(page: Any, bridge: Bridge) -> None:
-    result = run_check(page, bridge)
-    assert [f for f in result["failures"] if f.startswith(PARTIAL)] == []
+    assert page.evaluate(
+        "Object.hasOwn(Navigator.prototype, 'npu') && !Object.hasOwn(navigator, 'npu')"
+    )
