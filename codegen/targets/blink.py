@@ -12,12 +12,19 @@ Mirrors Chromium's source layout so a patch can copy the tree in place:
 - `third_party/blink/renderer/platform/runtime_enabled_features.webnpu.json5`: the `WebNPU`
   entry for `runtime_enabled_features.json5` (status "experimental", as a new API starts),
   in that file's own format, for the patch to splice in at its sorted place.
+
+The C++ comes out already in clang-format's Chromium style; nothing formats it afterwards.
+Blink's own bindings generator pipes its output through clang-format
+(`third_party/blink/renderer/bindings/scripts/bind_gen/style_format.py` upstream), which
+works there because the checkout pins the formatter binary. Here the output is checked in
+and drift-tested, so running whichever clang-format Debian ships would make generation
+depend on an external tool and change the files whenever that version changes. Instead the
+layout rules live in `cpp_layout.py`/`clang_layout.py` (declarations, class heads,
+constructors) and `call_layout.py` (method bodies, as call trees), and `tests/blink/` checks
+every generated file, and a sweep of body shapes, with the real clang-format.
 """
 
 from __future__ import annotations
-
-import shutil
-import subprocess
 
 from codegen.model import wire as w
 from codegen.model.ir import Model
@@ -46,29 +53,10 @@ from codegen.targets.wire_source import wire_of
 
 ROOT = "generated/chromium"
 TRACED = ("Member<", "HeapVector<", "HeapMojoRemote<")  # fields Trace() must visit
-CLANG_FORMAT = "clang-format"
-
-
-def clang_format(text: str, filename: str) -> str:
-    """`text` in Chromium's style. Blink's own bindings generator formats what it writes with
-    clang-format too (`third_party/blink/renderer/bindings/scripts/bind_gen/style_format.py`
-    upstream): templates lay out structure, the formatter wraps expressions."""
-    path = shutil.which(CLANG_FORMAT)
-    if path is None:
-        raise RuntimeError(
-            "the blink target needs clang-format: apt-get install clang-format "
-            "(scripts/bootstrap.sh ensure_clang_format does it)"
-        )
-    proc = subprocess.run(
-        [path, "--style=Chromium", f"--assume-filename={filename}"],
-        input=text,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return proc.stdout
-
-
+CONVERTER_INCLUDES = (
+    "mojo/public/cpp/bindings/type_converter.h",
+    "third_party/blink/renderer/bindings/core/v8/script_promise_resolver.h",
+)
 FEATURE_FILE = "third_party/blink/renderer/platform/runtime_enabled_features.webnpu.json5"
 
 
@@ -87,9 +75,20 @@ def definition(c: CppClass, f) -> str:
     tail = (" const" if f.const else "") + " {"
     params = [p.split(" = ")[0] for p in f.parameters]
     lines = [cpp_layout.signature(head, params, tail, 0)]
-    lines += [f"  {line}" if line else "" for line in f.body]
+    lines += [line for item in f.body for line in cpp_layout.statement(item, 2)]
     lines.append("}")
     return "\n".join(lines)
+
+
+def constructor_definition(c: CppClass) -> str:
+    body = [line for item in c.constructor_body for line in cpp_layout.statement(item, 2)]
+    qualified = f"{c.name}::{c.name}"
+    return "\n".join(cpp_layout.constructor(qualified, c.constructor, c.initializers, body))
+
+
+def class_head(c: CppClass, final: bool) -> str:
+    head = f"class {'MODULES_EXPORT ' if c.wrapper else ''}{c.name}{' final' if final else ''}"
+    return cpp_layout.class_head(head, c.bases)
 
 
 def class_data(c: CppClass, final: bool) -> dict:
@@ -113,8 +112,6 @@ def generate(model: Model, context: Context) -> list[OutputFile]:
     outputs: list[OutputFile] = []
 
     def emit(path: str, text: str) -> None:
-        if path.endswith((".h", ".cc")):
-            text = clang_format(text, path)
         outputs.append(OutputFile(f"{ROOT}/{path}", text.encode("utf-8")))
 
     idl_files = BlinkIdl(model, header).files()
@@ -128,6 +125,10 @@ def generate(model: Model, context: Context) -> list[OutputFile]:
         "definition": definition,
         "comment": comment_block,
         "signature": cpp_layout.signature,
+        "constructor_definition": constructor_definition,
+        "class_head": class_head,
+        "alias": cpp_layout.alias,
+        "template_head": cpp_layout.template_head,
         "gn_list": gn_list,
     }
     cc_sources: list[str] = []
@@ -169,7 +170,7 @@ def generate(model: Model, context: Context) -> list[OutputFile]:
             filters,
             header=header,
             guard=guard(h_path),
-            mojom_header=MOJOM_HEADER,
+            includes=sorted([MOJOM_HEADER, *CONVERTER_INCLUDES]),
             converters=converters,
             handle=mojom("ObjectHandlePtr"),
             rejection=mojom("Rejection"),

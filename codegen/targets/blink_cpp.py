@@ -25,6 +25,7 @@ from codegen.model import ir
 from codegen.model import wire as w
 from codegen.model.naming import snake_case
 from codegen.targets.blink_idl import member_attributes
+from codegen.targets.call_layout import Call, Statement, call
 from codegen.targets.chromium_naming import (
     BLINK_MODULE_DIR,
     MOJOM_NAMESPACE,
@@ -75,6 +76,10 @@ _STRINGS = ("DOMString", "USVString", "ByteString")
 # A union typedef Blink's bindings generator names after its members, not its alias.
 BUFFER_SOURCE = "V8UnionArrayBufferAllowSharedOrArrayBufferViewAllowShared"
 _UNION_CLASSES = {"AllowSharedBufferSource": BUFFER_SOURCE}
+
+
+# How a renderer-side Mojo endpoint gets its task runner.
+_TASK_RUNNER = call("context->GetTaskRunner", "TaskType::kInternalDefault")
 
 
 def mojom(name: str) -> str:
@@ -178,7 +183,7 @@ class Function:
     returns: str
     name: str
     parameters: list[str]
-    body: list[str]
+    body: list[str | Statement]  # a str is a line as written, a Statement is laid out
     const: bool = False
     comment: str = ""
     static: bool = False
@@ -201,8 +206,8 @@ class CppClass:
     includes_cc: set[str] = field(default_factory=set)
     forward: set[str] = field(default_factory=set)
     supplement: str | None = None  # the host of a Supplement
-    constructor_body: list[str] = field(default_factory=list)
-    aliases: list[str] = field(default_factory=list)  # private `using` declarations
+    constructor_body: list[str | Statement] = field(default_factory=list)
+    aliases: list[tuple[str, str]] = field(default_factory=list)  # private `using` (name, type)
 
 
 def field_name(name: str) -> str:
@@ -303,8 +308,7 @@ class ClassBuilder:
             c.initializers += ["remote_(context)", "handle_(std::move(handle))"]
             c.fields.append((mojom("ObjectHandlePtr"), "handle_"))
             c.constructor_body = [
-                "remote_.Bind(std::move(remote),",
-                "             context->GetTaskRunner(TaskType::kInternalDefault));",
+                Statement(call("remote_.Bind", "std::move(remote)", _TASK_RUNNER))
             ]
             c.public.append(
                 Function(
@@ -318,10 +322,9 @@ class ClassBuilder:
             )
         else:  # the root ([WireRoot]): bound through the frame's interface broker
             c.initializers.append("remote_(context)")
+            bind = call("remote_.BindNewPipeAndPassReceiver", _TASK_RUNNER)
             c.constructor_body = [
-                "context->GetBrowserInterfaceBroker().GetInterface(",
-                "    remote_.BindNewPipeAndPassReceiver(",
-                "        context->GetTaskRunner(TaskType::kInternalDefault)));",
+                Statement(call("context->GetBrowserInterfaceBroker().GetInterface", bind))
             ]
         if any(m.interface == d.name and m.kind == "command" for m in self.messages.values()):
             command = mojom(d.name + "CommandPtr")
@@ -400,10 +403,12 @@ class ClassBuilder:
         if m.type.kind == "Promise":
             lost = field_name(m.name) + "property_"
             c.fields.append((f"Member<{upper_camel(m.name)}Property>", lost))
-            c.aliases += [
-                f"using {upper_camel(m.name)}Property =",
-                f"    ScriptPromiseProperty<{self.types.idl(m.type.arguments[0])}, IDLUndefined>;",
-            ]
+            c.aliases.append(
+                (
+                    f"{upper_camel(m.name)}Property",
+                    f"ScriptPromiseProperty<{self.types.idl(m.type.arguments[0])}, IDLUndefined>",
+                )
+            )
             c.includes_h.add(
                 "third_party/blink/renderer/bindings/core/v8/script_promise_property.h"
             )
@@ -472,7 +477,7 @@ class ClassBuilder:
                 f"{d.name}*",
                 "Create",
                 params,
-                [f"return MakeGarbageCollected<{d.name}>({', '.join(args)});"],
+                [Statement(call(f"MakeGarbageCollected<{d.name}>", *args), lead="return ")],
                 static=True,
                 comment=m.doc,
             )
@@ -494,23 +499,26 @@ class ClassBuilder:
         elif message.kind == "command":
             struct = mojom(message_struct_name(d.name, m.name))
             arm = "New" + upper_camel(m.name)
-            body = [
-                f"commands_.push_back({mojom(d.name + 'Command')}::{arm}(",
-                f"    {struct}::New({', '.join(args)})));",
-            ]
+            command = call(f"{mojom(d.name + 'Command')}::{arm}", call(f"{struct}::New", *args))
+            body = [Statement(call("commands_.push_back", command))]
         elif message.kind in ("send", "finish") and not message.creates:
-            body = [f"remote_->{upper_camel(m.name)}({', '.join(args)});"]
+            body = [Statement(call(f"remote_->{upper_camel(m.name)}", *args))]
         elif message.kind in ("send", "finish"):
             created = message.creates[0]
             if message.kind == "finish":
                 args.append("std::move(commands_)")
-            call = ["handle.Clone()", "pipe.InitWithNewPipeAndPassReceiver()"] + args
+            created_args = ["handle.Clone()", "pipe.InitWithNewPipeAndPassReceiver()", *args]
+            make = call(
+                f"MakeGarbageCollected<{created}>",
+                "GetExecutionContext()",
+                "std::move(handle)",
+                "std::move(pipe)",
+            )
             body = [
                 f"mojo::PendingRemote<{mojom(created)}> pipe;",
                 "auto handle = NextObjectHandle();",
-                f"remote_->{upper_camel(m.name)}({', '.join(call)});",
-                f"return MakeGarbageCollected<{created}>(",
-                "    GetExecutionContext(), std::move(handle), std::move(pipe));",
+                Statement(call(f"remote_->{upper_camel(m.name)}", *created_args)),
+                Statement(make, lead="return "),
             ]
         elif message.kind == "reply":
             body = self.reply(d, c, m, message, args)
@@ -518,18 +526,16 @@ class ClassBuilder:
             body = self.not_implemented(c, returns, m)
         c.public.append(Function(returns, m.name, params, body, comment=m.doc))
 
-    def to_mojo(self, a: ir.Argument) -> str:
+    def to_mojo(self, a: ir.Argument) -> str | Call:
         """An argument as the Mojo call takes it."""
         name = snake_case(a.name)
         t = a.type
         if t.kind in ("dictionary", "enum") or t.typedef in _UNION_CLASSES:
-            return f"mojo::ConvertTo<{self.mojo_type(t)}>({name})"
+            return call(f"mojo::ConvertTo<{self.mojo_type(t)}>", name)
         if t.kind == "interface":
             return f"{name}->handle().Clone()"
-        if t.kind in ("sequence", "record"):
-            return (
-                f"ToMojoHandles({name})" if self.types.garbage_collected(t.arguments[-1]) else name
-            )
+        if t.kind in ("sequence", "record") and self.types.garbage_collected(t.arguments[-1]):
+            return call("ToMojoHandles", name)
         return name
 
     def mojo_type(self, t: ir.Type) -> str:
@@ -545,41 +551,44 @@ class ClassBuilder:
         callback = "On" + upper_camel(m.name)
         result = mojom(message_struct_name(d.name, m.name) + "ResultPtr")
         c.includes_cc |= {HEADERS["ScriptPromiseResolver"], HEADERS["Bind"]}
-        body = [
-            f"auto* resolver = MakeGarbageCollected<ScriptPromiseResolver<{idl}>>(",
-            "    script_state, exception_state.GetContext());",
+        make_resolver = call(
+            f"MakeGarbageCollected<ScriptPromiseResolver<{idl}>>",
+            "script_state",
+            "exception_state.GetContext()",
+        )
+        body: list[str | Statement] = [
+            Statement(make_resolver, target="auto* resolver"),
             "auto promise = resolver->Promise();",
         ]
         bound = ["WrapPersistent(resolver)"]
         callback_params = [f"ScriptPromiseResolver<{idl}>* resolver"]
-        resolve = "resolver->Resolve();"
+        resolve: str | Statement = "resolver->Resolve();"
         if message.creates:
             created = message.creates[0]
+            make = call(
+                f"MakeGarbageCollected<{created}>",
+                "GetExecutionContext()",
+                "handle.Clone()",
+                "std::move(pipe)",
+            )
             body += [
                 f"mojo::PendingRemote<{mojom(created)}> pipe;",
                 "auto handle = NextObjectHandle();",
-                f"auto* created = MakeGarbageCollected<{created}>(",
-                "    GetExecutionContext(), handle.Clone(), std::move(pipe));",
+                Statement(make, target="auto* created"),
             ]
             args = ["std::move(handle)", "pipe.InitWithNewPipeAndPassReceiver()"] + args
             bound.append("WrapPersistent(created)")
             callback_params.append(f"{created}* created")
             resolve = "resolver->Resolve(created);"
         elif promised.kind == "builtin" and promised.name == "ArrayBuffer":
-            resolve = "resolver->Resolve(DOMArrayBuffer::Create(result->get_success()->data));"
+            buffer = call("DOMArrayBuffer::Create", "result->get_success()->data")
+            resolve = Statement(call("resolver->Resolve", buffer))
             c.includes_cc.add(HEADERS["DOMArrayBuffer"])
         elif not (promised.kind == "builtin" and promised.name == "undefined"):
             resolve = "NOTIMPLEMENTED();"
             c.includes_cc.add(HEADERS["NotImplemented"])
-        call_args = ", ".join(
-            args
-            + [
-                f"WTF::BindOnce(&{d.name}::{callback}, WrapWeakPersistent(this), "
-                + ", ".join(bound)
-                + ")"
-            ]
-        )
-        body += [f"remote_->{upper_camel(m.name)}({call_args});", "return promise;"]
+        bind = call("WTF::BindOnce", f"&{d.name}::{callback}", "WrapWeakPersistent(this)", *bound)
+        body += [Statement(call(f"remote_->{upper_camel(m.name)}", *args, bind)), "return promise;"]
         callback_params.append(f"{result} result")
         c.private.append(
             Function(
@@ -597,14 +606,16 @@ class ClassBuilder:
         )
         return body
 
-    def not_implemented(self, c: CppClass, returns: str, m: ir.Operation) -> list[str]:
+    def not_implemented(self, c: CppClass, returns: str, m: ir.Operation) -> list[str | Statement]:
         c.includes_cc |= {HEADERS["NotImplemented"], HEADERS["DOMException"]}
-        lines = ["NOTIMPLEMENTED();"]
+        lines: list[str | Statement] = ["NOTIMPLEMENTED();"]
         if "RaisesException" in member_attributes(m):
-            lines.append(
-                "exception_state.ThrowDOMException(DOMExceptionCode::kNotSupportedError, "
-                f'"{m.name}() is computed in the renderer; not generated");'
+            throw = call(
+                "exception_state.ThrowDOMException",
+                "DOMExceptionCode::kNotSupportedError",
+                f'"{m.name}() is computed in the renderer; not generated"',
             )
+            lines.append(Statement(throw))
         if returns == "void":
             return lines
         if returns.startswith("ScriptPromise"):
@@ -644,14 +655,20 @@ class ClassBuilder:
                     m.name,
                     [f"{host.name}& host"],
                     [
-                        f"auto* supplement = Supplement<{host.name}>::From<{name}>(host);",
+                        Statement(
+                            call(f"Supplement<{host.name}>::From<{name}>", "host"),
+                            target="auto* supplement",
+                        ),
                         "if (!supplement) {",
                         f"  supplement = MakeGarbageCollected<{name}>(host);",
                         "  ProvideTo(host, supplement);",
                         "}",
                         f"if (!supplement->{member}) {{",
-                        f"  supplement->{member} =",
-                        f"      MakeGarbageCollected<{target}>(host.GetExecutionContext());",
+                        Statement(
+                            call(f"MakeGarbageCollected<{target}>", "host.GetExecutionContext()"),
+                            target=f"supplement->{member}",
+                            block=1,
+                        ),
                         "}",
                         f"return supplement->{member};",
                     ],

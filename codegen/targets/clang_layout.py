@@ -50,7 +50,22 @@ def parameter_lines(
     if all(len(line) <= COLUMNS for line in aligned):
         return aligned
     inner = indent + continuation
-    return [f"{indent}{head}("] + [f"{inner}{p}{end}" for p, end in zip(params, ends, strict=True)]
+    lines = [f"{indent}{head}("]
+    for p, end in zip(params, ends, strict=True):
+        lines += _parameter(p, end, inner, continuation)
+    return lines
+
+
+def _parameter(param: str, end: str, indent: str, continuation: str) -> list[str]:
+    """One parameter on its own line; if even that is too long, its name goes on the next
+    line, one continuation further in (clang-format breaks between type and declarator)."""
+    line = f"{indent}{param}{end}"
+    declarator, equals, default = param.partition(" = ")
+    type_, _, name = declarator.rpartition(" ")
+    name += equals + default
+    if len(line) <= COLUMNS or not type_:
+        return [line]
+    return [f"{indent}{type_}", f"{indent}{continuation}{name}{end}"]
 
 
 def assignment_lines(left: str, right: str, indent: str, continuation: str) -> list[str]:
