@@ -47,7 +47,7 @@ ensure_strace() {
 }
 
 ensure_clang_format() {
-  # The blink target formats its C++ with clang-format (Chromium style); the tests check it.
+  # The tests check the generated C++ (blink, cpp, gecko) with clang-format; generation does not run it.
   if ! command -v clang-format >/dev/null; then
     apt_install clang-format
   fi

@@ -4,7 +4,6 @@
 # and compared with in-process onnxruntime (python_service/demo; no downloads beyond packages).
 source "$(dirname "$0")/bootstrap.sh"
 ensure_venv ""
-ensure_clang_format  # the blink target formats its C++ as it generates it
 cd "$ROOT"
 say "generating from idl/webnpu.idl"
 "$VENV/bin/python" -m codegen idl/webnpu.idl
