@@ -1,7 +1,9 @@
 // The polyfill's client: the renderer's role, as python_service/client/ plays it in Python
-// (docs/client.md). A `Connection` batches messages into frames (a reply-expecting message,
-// submit and destroy flush at once; anything else waits for the end of the current task, as a
-// browser flushes at task end), allocates handles with generations (§2.2), matches replies to
+// (docs/client.md). A `Connection` batches messages into frames: a reply-expecting message
+// flushes at once (with everything queued before it); anything else, `submit` and `destroy`
+// included, waits for the end of the current task (a microtask), as a browser flushes at task
+// end, so a task's writeBuffer + finish + submit + readBuffer is one frame. It allocates
+// handles with generations (§2.2), matches replies to
 // promises by request id, delivers events to devices, and on loss (the transport closed, or a
 // bad message from the service) rejects every pending promise with AbortError and resolves
 // every device's `lost`. The implementation classes below hold each interface's behaviour;
@@ -391,7 +393,9 @@ class NPUDeviceImpl extends WireObject {
   }
 
   destroy() {
-    this.connection.send("NPUDevice.destroy", { self: this.handle }, true);
+    // Flushed at task end like submit: nothing the page can observe (lost, a rejected map)
+    // arrives before the service runs it, and that needs a frame the task's end sends anyway.
+    this.connection.send("NPUDevice.destroy", { self: this.handle });
   }
 
   createBuffer(descriptor) {
@@ -453,7 +457,11 @@ class NPUQueueImpl extends DeviceChild {
 
   submit(commandBuffers) {
     const handles = commandBuffers.map((b) => idl.implOrNull(b).handle);
-    this.connection.send("NPUQueue.submit", { self: this.handle, commandBuffers: handles }, true);
+    // Not flushed at once, unlike the Python client (which has no task end to wait for): the
+    // microtask flush sends it before the page can yield, and a request later in this task
+    // (readBuffer, onSubmittedWorkDone) carries it in its own frame. Releases cannot overtake
+    // it: they are drained into the same writer after it (drainReleases), so order is kept.
+    this.connection.send("NPUQueue.submit", { self: this.handle, commandBuffers: handles });
     for (const b of commandBuffers) idl.implOrNull(b).uses = [];
   }
 
@@ -583,7 +591,7 @@ class NPUBufferImpl extends DeviceChild {
 
   destroy() {
     this.unmapLocally();
-    this.connection.send("NPUBuffer.destroy", { self: this.handle }, true);
+    this.connection.send("NPUBuffer.destroy", { self: this.handle }); // at task end, as submit
   }
 }
 

@@ -6,6 +6,7 @@
 
 import { readFileSync, writeFileSync } from "node:fs";
 import { connect, encodeBridgeMessage, decodeBridgeMessage, NPUBufferUsage, NPUValidationError } from "../../generated/js/webnpu.js";
+import { connectionOf } from "../../polyfill/runtime/client.js";
 
 const N = 20000;
 
@@ -74,6 +75,16 @@ async function main() {
   const sBytes = await device.queue.readBuffer(outS);
   const scope = await device.popErrorScope();
 
+  // A submit with no request after it in its task: held until the task's end, then sent.
+  const connection = connectionOf(npu);
+  const framesBeforeSubmit = connection.framesSent;
+  const again = device.createCommandEncoder();
+  again.dispatch(graph, { x: input }, { y: outY, s: outS });
+  device.queue.submit([again.finish()]);
+  const framesAfterSubmit = connection.framesSent;
+  await null; // the flush microtask was queued first, so it has run by now
+  const framesAtTaskEnd = connection.framesSent;
+
   // Errors as a page meets them: from the service (a validation error in a scope, a rejected
   // promise) and from the bindings.
   device.pushErrorScope("validation");
@@ -101,6 +112,7 @@ async function main() {
     graphInputs: graph.inputs,
     graphOutputs: graph.outputs,
     scope,
+    submitFlush: { framesBeforeSubmit, framesAfterSubmit, framesAtTaskEnd },
     captured: captured && { isValidation: captured instanceof NPUValidationError, message: captured.message },
     emptyPop,
     badBuild,

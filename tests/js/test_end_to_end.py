@@ -21,6 +21,7 @@ import pytest
 
 from python_service.bridge import framing
 from python_service.bridge.page_relay import memfds_for, read_attachments
+from python_service.generated import wire as gen
 from python_service.ipc.channel import ChannelClosed
 from tests.conftest import ROOT
 from tests.js.harness import require_node
@@ -28,13 +29,28 @@ from tests.service_hosts import service_with
 
 N = 20000
 LENGTH = struct.Struct("<I")
+HEADER = struct.Struct("<II")  # a message header's num_bytes and ordinal
+SUBMIT = gen.NPUQueueSubmit.ORDINAL
+READ_BUFFER = gen.NPUQueueReadBuffer.ORDINAL
 
 
-def _relay_to_service(stream, channel) -> None:
-    """node's stdout -> the service channel, until node closes it."""
+def _ordinals(payload: memoryview) -> list[int]:
+    """The ordinal of each message in a frame, in order (docs/wire.md §3.1 headers)."""
+    ordinals, at = [], 0
+    while at < len(payload):
+        num_bytes, ordinal = HEADER.unpack_from(payload, at)
+        ordinals.append(ordinal)
+        at += num_bytes
+    return ordinals
+
+
+def _relay_to_service(stream, channel, frames: list[list[int]]) -> None:
+    """node's stdout -> the service channel, until node closes it; each frame's ordinals are
+    appended to `frames` (what the page batched together)."""
     while header := stream.read(LENGTH.size):
         (size,) = LENGTH.unpack(header)
         message = framing.decode(stream.read(size), framing.Limits())
+        frames.append(_ordinals(message.payload))
         regions = memfds_for(message.attachments)
         try:
             channel.send(bytes(message.payload), [r.fd for r in regions])
@@ -75,7 +91,10 @@ def page(tmp_path_factory) -> dict:
             stderr=subprocess.PIPE,
             cwd=ROOT,
         )
-        up = threading.Thread(target=_relay_to_service, args=(proc.stdout, channel), daemon=True)
+        frames: list[list[int]] = []
+        up = threading.Thread(
+            target=_relay_to_service, args=(proc.stdout, channel, frames), daemon=True
+        )
         down = threading.Thread(target=_relay_to_node, args=(channel, proc.stdin), daemon=True)
         up.start()
         down.start()
@@ -89,7 +108,7 @@ def page(tmp_path_factory) -> dict:
         stderr = proc.stderr.read().decode()
     assert proc.returncode == 0, f"the page script failed:\n{stderr}\n{log.read_text()[-3000:]}"
     out = json.loads(result.read_text())
-    out["_x"], out["_c"] = x, c
+    out["_x"], out["_c"], out["_frames"] = x, c, frames
     return out
 
 
@@ -120,3 +139,21 @@ def test_a_read_mapping_and_device_loss_reach_the_page(page):
     assert page["lost"] == {"reason": "destroyed"}
     assert page["adapter"]["vendor"] == "onnxruntime"
     assert page["adapter"]["maxTensorRank"] == 8
+
+
+def test_a_submit_and_a_read_in_one_task_leave_as_one_frame(page):
+    # e2e_client.mjs's first submit is followed, in the same task, by readBuffer: the page
+    # holds the submit until the task ends, so the request carries it (one frame, not two).
+    with_submit = [f for f in page["_frames"] if SUBMIT in f]
+    assert len(with_submit) == 2, page["_frames"]
+    first = with_submit[0]
+    assert READ_BUFFER in first[first.index(SUBMIT) :], first
+
+
+def test_a_submit_alone_in_its_task_is_sent_when_the_task_ends(page):
+    counts = page["submitFlush"]
+    assert counts["framesAfterSubmit"] == counts["framesBeforeSubmit"]  # held, not flushed
+    assert counts["framesAtTaskEnd"] == counts["framesBeforeSubmit"] + 1
+    # ...and at the relay the second submit's frame ends with it: nothing else was queued.
+    second = [f for f in page["_frames"] if SUBMIT in f][1]
+    assert second[-1] == SUBMIT, second
