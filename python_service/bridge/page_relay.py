@@ -15,9 +15,14 @@ Threads: everything but channel sends runs on the bridge's event loop. Channel r
 non-blocking reads woken by the loop watching the channel's descriptor (no thread hop on the
 way back to the page, which is most of a round trip's cost); the channel is not watched while
 a frame waits for the page's socket (backpressure: the bridge holds at most one service frame
-per page). Channel sends run on a single-worker executor per page: in order, and a service
-slow to read one page's frames (a full socket buffer blocks `sendmsg`) never stalls the loop
-that serves every other page.
+per page). A small frame without attachments (a page's usual batch: writeBuffer + submit +
+readBuffer of small tensors) is sent on the loop when the channel's socket polls writable: a
+Unix stream socket polls writable only while at most a quarter of its send buffer is in use,
+so `sendmsg` of a few KiB cannot block, and the page saves two thread hops per message.
+Anything else (attachments: memfds to create and fill; a large payload; a socket that does not
+poll writable) goes to a single-worker executor per page, so a service slow to read one page's
+frames (a full socket buffer blocks `sendmsg`) never stalls the loop that serves every other
+page. Order holds either way: the next page message is not read until this one is sent.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ import contextlib
 import logging
 import mmap
 import os
+import select
 import stat
 from collections.abc import Callable, Sequence
 
@@ -47,6 +53,9 @@ CLOSE_UNSUPPORTED_DATA = 1003  # a text message: the bridge speaks binary only
 CLOSE_SERVICE_GONE = 1011  # the service ended this connection (crash, shutdown, bad message)
 CLOSE_TRY_AGAIN_LATER = 1013  # no service connection could be made (a crash loop, shutdown)
 MAX_REASON_BYTES = 123  # a close frame's reason must fit in 125 bytes with the code
+# The largest attachment-free frame sent on the loop when the socket polls writable: far
+# below the quarter of a default Unix send buffer (~208 KiB) that writable guarantees free.
+MAX_LOOP_SEND_BYTES = 16 * 1024
 
 
 def close_reason(text: str) -> str:
@@ -145,9 +154,23 @@ class PageRelay:
                 await self.websocket.close(CLOSE_POLICY_VIOLATION, close_reason(str(error)))
                 return
             try:
-                await loop.run_in_executor(self._sender, self._send, decoded)
+                if self._can_send_on_loop(decoded):
+                    self._send(decoded)
+                else:
+                    await loop.run_in_executor(self._sender, self._send, decoded)
             except (ChannelClosed, OSError):
                 return  # the reader sees the same end and closes the socket with the reason
+
+    def _can_send_on_loop(self, message: framing.BridgeMessage) -> bool:
+        """Whether sending `message` now cannot block: small, no memfds to make, room in the
+        socket's send buffer."""
+        if message.attachments or len(message.payload) > MAX_LOOP_SEND_BYTES:
+            return False
+        if self.channel.closed:
+            return True  # send() raises ChannelClosed at once
+        ready = select.poll()
+        ready.register(self.channel.fileno(), select.POLLOUT)
+        return bool(ready.poll(0))
 
     def _send(self, message: framing.BridgeMessage) -> None:
         regions = memfds_for(message.attachments)

@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import socket
 
 import pytest
 
 from python_service.bad_message import BadMessage, BadMessageKind
-from python_service.bridge.page_relay import close_reason, memfds_for, read_attachments
+from python_service.bridge import framing
+from python_service.bridge.page_relay import (
+    MAX_LOOP_SEND_BYTES,
+    PageRelay,
+    close_reason,
+    memfds_for,
+    read_attachments,
+)
+from python_service.ipc.channel import Channel
 from python_service.ipc.shared_memory import SharedMemory
 
 
@@ -54,3 +64,27 @@ def test_close_reason_fits_a_close_frame() -> None:
     reason = close_reason("é" * 100)
     assert len(reason.encode()) <= 123
     assert reason == "é" * 61  # whole characters only
+
+
+def _relay_over(channel: Channel) -> PageRelay:
+    return PageRelay(None, channel, framing.Limits(), explain_loss=lambda: None)  # type: ignore[arg-type]
+
+
+def test_only_small_plain_frames_to_a_writable_socket_are_sent_on_the_loop() -> None:
+    ours, service = Channel.pair()
+    with ours, service:
+        relay = _relay_over(ours)
+        small = framing.BridgeMessage(memoryview(bytes(64)), [])
+        assert relay._can_send_on_loop(small)
+        with_attachment = framing.BridgeMessage(memoryview(bytes(64)), [memoryview(b"x")])
+        assert not relay._can_send_on_loop(with_attachment)
+        large = framing.BridgeMessage(memoryview(bytes(MAX_LOOP_SEND_BYTES + 8)), [])
+        assert not relay._can_send_on_loop(large)
+        # A service that stops reading: once the send buffer is full the socket does not poll
+        # writable, and the frame goes to the sender thread instead of blocking the loop.
+        raw = socket.socket(fileno=os.dup(ours.fileno()))
+        raw.setblocking(False)
+        with raw, contextlib.suppress(BlockingIOError):
+            while True:
+                raw.send(bytes(65536))
+        assert not relay._can_send_on_loop(small)
