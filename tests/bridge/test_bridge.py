@@ -8,6 +8,7 @@ import os
 import signal
 import socket
 import struct
+import time
 from typing import Any
 
 import numpy as np
@@ -189,7 +190,11 @@ def test_allowed_extra_origin_and_page_limit() -> None:
     with bridge_with(BridgeConfig(port=0, allow_origins=("http://localhost:9",), max_pages=2)) as b:
         first = BridgeEndpoint(b.websocket_url, "http://localhost:9").connect()
         second = BridgeEndpoint(b.websocket_url, b.origin).connect()
-        first.send_raw(framing.encode(b"", []))  # an empty frame: the pages are live
+        # Both handshakes are done, but each page counts once its service connection is made
+        # (host.connect on a thread): wait for that, or a third page could slip in first.
+        deadline = time.monotonic() + TIMEOUT
+        while len(b.pages) < 2 and time.monotonic() < deadline:
+            time.sleep(0.01)
         assert handshake_status(b, Origin=b.origin) == 503
         first.close()
         second.close()
