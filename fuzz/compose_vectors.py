@@ -353,9 +353,8 @@ WORLD: dict[str, tuple[str, str]] = {
         request_device("dev2", 2, 16) + encoder("enc", 1, device=2) + fin([]) + submit("s", [1]),
     ),
     "submit_invalid_queue": (
-        "Queue 2 is an error object: device 2 is the 20th object, its queue the 21st. The\n"
-        "validator's error is reported nowhere (an invalid queue names no device), so this\n"
-        "vector expects PASS and covers the rule by the line it runs (NOT_REPORTED).",
+        "Queue 2 is an error object: device 2 is the 20th object, its queue the 21st. An error\n"
+        "object keeps the device it was created on, so the error is reported to device 2.",
         FILL7 + request_device("dev2", 2, 16) + submit("s", [], queue=2),
     ),  # fmt: skip
     "submit_pending_limit": (

@@ -602,6 +602,12 @@ class ClientSession:
         )
         self._send(event)
 
+    def _report_on(self, obj: Any, error: NPUError | None) -> None:
+        """Report an error of a use of `obj` (valid or an error object) to its device."""
+        device = getattr(obj, "device", None)
+        if device is not None:
+            self._report(device, error)
+
     def _device_or_none(self, handle: rt.Handle) -> DeviceState | None:
         try:
             device = self.table.get(ObjectKind.DEVICE, handle)
@@ -615,7 +621,7 @@ class ClientSession:
 
     def _invalid(self, kind: ObjectKind, handle: rt.Handle, device: rt.Handle, text: str) -> None:
         """A creation that failed validation: an error object and a validation error."""
-        self.table.create(kind, handle, InvalidObject(kind, text))
+        self.table.create(kind, handle, InvalidObject(kind, text, device))
         self._report(device, NPUError("validation", text))
 
     # --- NPU and adapters -----------------------------------------------------------------
@@ -1013,8 +1019,7 @@ class ClientSession:
         data = item.data
         what = f"writeBuffer to buffer {describe(message.buffer)}"
         if isinstance(data, _OverBudget):
-            if isinstance(queue, QueueState):
-                self._report(queue.device, self._budget_error(what, data.size))
+            self._report_on(queue, self._budget_error(what, data.size))
             return
         data_size = data.size if isinstance(data, SharedMemory) else len(data)
         size = data_size - message.data_offset if message.size is None else message.size
@@ -1034,7 +1039,7 @@ class ClientSession:
         if problem is not None:
             if isinstance(data, SharedMemory):
                 self._unmap_peer(data)
-            self._report(queue.device, NPUError("validation", f"{what}: {problem}"))
+            self._report_on(queue, NPUError("validation", f"{what}: {problem}"))
             return
         start, offset = message.data_offset, message.buffer_offset
         device = queue.device
@@ -1103,8 +1108,7 @@ class ClientSession:
         buffers, error = cv.submit(self.table, message, pending, self.limits)
         if error is None and buffers and (full := self._queue_full_problem()) is not None:
             buffers, error = (), NPUError("validation", f"submit: {full}")
-        if isinstance(queue, QueueState):
-            self._report(queue.device, error)
+        self._report_on(queue, error)
         if not buffers:
             return
         device = queue.device
@@ -1136,6 +1140,8 @@ class ClientSession:
     def _on_submitted_work_done(self, item: _Item) -> None:
         queue = self._queue(item.message.self_)
         problem = self._queue_full_problem()
+        if isinstance(queue, InvalidObject):
+            problem = f"the queue is invalid ({queue.reason})"
         if problem is not None:
             self._reject(item, "OperationError", f"onSubmittedWorkDone: {problem}")
             return

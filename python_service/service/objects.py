@@ -86,10 +86,14 @@ def describe(handle: Handle) -> str:
 
 @dataclass
 class InvalidObject:
-    """An error object: created, so its handle is live, but every use is a validation error."""
+    """An error object: created, so its handle is live, but every use is a validation error.
+
+    `device` is the device it was created on (None for a device or adapter itself): errors of
+    its uses are reported there, as WebGPU reports an invalid object's errors to its device."""
 
     kind: ObjectKind
     reason: str
+    device: Handle | None = None
 
 
 @dataclass
@@ -318,7 +322,8 @@ class ObjectTable:
         self.check_new(kind, handle)
         error = self._quota_error(kind, handle, obj)
         if error is not None:
-            self._insert(kind, handle, InvalidObject(kind, error.message))
+            invalid = InvalidObject(kind, error.message, getattr(obj, "device", None))
+            self._insert(kind, handle, invalid)
             return error
         self._insert(kind, handle, obj, memory_cost(obj))
         return None

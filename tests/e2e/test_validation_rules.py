@@ -104,6 +104,7 @@ RULES = {
     "lost.read": "readBuffer: the device was lost",
     # queue uses of a buffer (client_session._check_buffer_use), writeBuffer and readBuffer
     "use.invalid": "the buffer is invalid (",
+    "queue.invalid": "the queue is invalid (",
     "use.device": "the buffer belongs to another device than the queue",
     "use.destroyed": "the buffer is destroyed",
     "use.copy_dst": "the buffer lacks the COPY_DST usage",
@@ -779,6 +780,21 @@ def test_buffer_count_quota_in_process():
         assert RULES["quota.buffers"] in message
         del held
         assert_serves(device, graph)  # run_graph's 3 buffers fit once the others are released
+        assert not session.closed
+
+
+def test_an_invalid_queue_reports_to_its_device_and_keeps_the_client_in_process():
+    # Three objects: the adapter, the device, then its queue is over the quota, an error
+    # object. Every use of it is a validation error on its device (as WebGPU reports an
+    # invalid object's errors), never a dropped client; before the fix, writeBuffer and
+    # onSubmittedWorkDone raised inside the session and dropped a correct client, and a
+    # submit's error was reported nowhere (found by fuzz/vectors/world/submit_invalid_queue).
+    with small_quota_device(ClientQuotas(max_objects=3)) as (device, session):
+        assert RULES["queue.invalid"] in validation(device, lambda: device.queue.submit([]))
+        target = buffer(device, 8, U.COPY_DST)  # over the quota too: an error buffer
+        write = lambda: device.queue.write_buffer(target, 0, A)  # noqa: E731
+        assert RULES["queue.invalid"] in validation(device, write)
+        assert RULES["queue.invalid"] in rejection(device.queue.on_submitted_work_done())
         assert not session.closed
 
 
