@@ -26,3 +26,26 @@ def run_codegen():
         )
 
     return run
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--wire-trace-dir",
+        metavar="DIR",
+        help="record every frame each client connection sends to DIR/<pid>-<n>.trace "
+        "(python_service/ipc/wire_trace.py; fuzz/corpus_from_traces.py makes seed corpora)",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    trace_dir = config.getoption("--wire-trace-dir")
+    if trace_dir:
+        import os
+
+        from python_service.ipc import wire_trace
+
+        where = Path(trace_dir).resolve()
+        # The environment for processes the tests start (clients there read it at import),
+        # and the module's switch for this process, in case it was imported already.
+        os.environ[wire_trace.ENV] = str(where)
+        wire_trace.start(where)

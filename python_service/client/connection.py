@@ -58,6 +58,7 @@ from typing import Any, Protocol
 from python_service.bad_message import BadMessage
 from python_service.client.promise import DOMException, Promise, exception_for
 from python_service.generated import wire as gen
+from python_service.ipc import wire_trace
 from python_service.ipc.channel import Channel, ChannelClosed
 from python_service.wire import runtime as rt
 
@@ -143,6 +144,8 @@ class Connection:
         self._loss_listeners: weakref.WeakSet[LossListener] = weakref.WeakSet()
         self.lost_message: str | None = unavailable
         self.frames_sent = 0
+        # Records what this connection sends when wire tracing is on (fuzz seeds, replays).
+        self._trace = wire_trace.recorder() if channel is not None else None
         if channel is not None:
             self._reader = threading.Thread(
                 target=self._read_loop, name="webnpu-reader", daemon=True
@@ -279,6 +282,8 @@ class Connection:
         try:
             self._channel.send(payload, fds)
             self.frames_sent += 1
+            if self._trace is not None:  # after the send: the trace holds what went out
+                self._trace.record(payload, fds)
         except (ChannelClosed, OSError) as error:
             # The reader thread sees the same end and reports the loss; nothing to add here.
             log.debug("send failed: %s", error)
