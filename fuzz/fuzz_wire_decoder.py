@@ -109,6 +109,14 @@ def _inner(message: object) -> None:
                 wire_graph.from_wire(message.graph, None)
 
 
+def encode_input(mode: str, payload: bytes, descriptors: int = 0) -> bytes:
+    """The input `decode` reads as `payload` in `mode` with `descriptors` stand-ins (the
+    wire-trace corpus is written with it: fuzz/corpus_from_traces.py)."""
+    if descriptors > len(_FDS):
+        raise ValueError(f"{descriptors} descriptors: this target stands in for {len(_FDS)}")
+    return bytes((MODES.index(mode), descriptors)) + payload
+
+
 def decode(data: bytes) -> list:
     """Decode `data` as the fuzzer does; the decoded messages (for the replay CLI)."""
     if len(data) < 2:
