@@ -9,7 +9,14 @@ import random
 import pytest
 
 from tests.js.harness import JsCodec
-from tests.native.test_wire_agreement import BAD, PY, VALUES, VECTORS, hex_of, mutations
+from tests.native.test_wire_agreement import (
+    BAD,
+    PY,
+    VECTORS,
+    assert_python_reads_and_rewrites,
+    hex_of,
+    mutations,
+)
 
 
 @pytest.fixture(scope="module")
@@ -40,12 +47,7 @@ def test_js_decodes_its_bytes_back_to_each_vector(js):
 
 
 def test_python_decodes_the_js_bytes_to_the_vector_and_reencodes_them(js_encoded):
-    for v, answer in zip(VECTORS, js_encoded, strict=True):
-        frame = hex_of(answer)
-        found = PY.decode_objects(v.context, v.fds, v.request_id, frame)
-        assert len(found) == 1, v.name
-        assert VALUES.top_level_json(v, found[0][1]) == v.value, v.name
-        assert PY.decode(v.context, v.fds, v.request_id, frame) == answer, v.name
+    assert_python_reads_and_rewrites(js_encoded)
 
 
 def test_js_decodes_the_python_bytes_and_reencodes_them_identically(js):
