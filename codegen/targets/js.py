@@ -30,6 +30,7 @@ from codegen.output import OutputFile
 from codegen.render import render
 from codegen.targets.context import Context
 from codegen.targets.python import bindings_defs
+from codegen.targets.wire_walk import walk
 
 OUTPUT = "generated/js/webnpu.js"
 
@@ -93,18 +94,6 @@ def struct_json(s: w.WireStruct) -> dict:
     }
 
 
-def _walk(t: w.WireType):
-    yield t
-    if isinstance(t, w.Union):
-        for arm in t.arms:
-            yield from _walk(arm.type)
-    elif isinstance(t, w.Array):
-        yield from _walk(t.element)
-    elif isinstance(t, w.Record):
-        yield from _walk(t.key)
-        yield from _walk(t.value)
-
-
 def schema_json(wire: w.WireModel) -> dict:
     roots = {i.name for i in wire.interfaces if i.root}
     structs: dict[str, w.WireStruct] = {s.name: s for s in wire.structs}
@@ -120,7 +109,7 @@ def schema_json(wire: w.WireModel) -> dict:
     while pending:
         s = pending.pop()
         for f in s.fields:
-            for t in _walk(f.type):
+            for t in walk(f.type):
                 if isinstance(t, w.Record) and t.entry.name not in structs:
                     structs[t.entry.name] = t.entry
                     pending.append(t.entry)
