@@ -52,7 +52,7 @@ import logging
 import threading
 import weakref
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from python_service.bad_message import BadMessage
@@ -112,7 +112,6 @@ class _Request:
     promise: Promise
     on_resolved: Callable[[Any], Any]
     on_rejected: Callable[[], None] | None = None
-    keep: list = field(default_factory=list)
 
 
 class Connection:
