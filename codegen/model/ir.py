@@ -100,6 +100,17 @@ class Argument:
     ext_attrs: tuple[ExtAttr, ...] = ()
 
 
+def required_count(arguments: tuple[Argument, ...]) -> int:
+    """WebIDL: the number of arguments before the first optional or variadic one (the fewest a
+    call may pass)."""
+    count = 0
+    for argument in arguments:
+        if argument.optional or argument.variadic:
+            break
+        count += 1
+    return count
+
+
 @dataclass(frozen=True)
 class Attribute(MemberBase):
     name: str

@@ -25,7 +25,15 @@ import re
 
 from codegen.diagnostics import DiagnosticSink
 from codegen.model import wire as w
-from codegen.model.ir import Attribute, Constant, Constructor, Declaration, Model, Operation
+from codegen.model.ir import (
+    Attribute,
+    Constant,
+    Constructor,
+    Declaration,
+    Model,
+    Operation,
+    required_count,
+)
 from codegen.output import OutputFile
 from codegen.render import render
 from codegen.targets.context import Context
@@ -258,15 +266,6 @@ def conversions(model: Model, wire: w.WireModel):
 # --- classes --------------------------------------------------------------------------------
 
 
-def _required(arguments) -> int:
-    n = 0
-    for a in arguments:
-        if a.optional or a.variadic:
-            break
-        n += 1
-    return n
-
-
 def _doc(text: str) -> str:
     return " ".join(text.split()) or "(Undocumented.)"
 
@@ -294,7 +293,7 @@ def class_defs(model: Model, wire: w.WireModel) -> list[dict]:
                 )
             elif isinstance(m, Operation) and m.name and m.name not in seen:
                 seen.add(m.name)
-                required = _required(m.arguments)
+                required = required_count(m.arguments)
                 operations.append(
                     {
                         "name": m.name,
@@ -319,7 +318,7 @@ def class_defs(model: Model, wire: w.WireModel) -> list[dict]:
                 "doc": _doc(d.doc),
                 "constructor": None
                 if ctor is None
-                else [a.name for a in ctor.arguments[: _required(ctor.arguments)]],
+                else [a.name for a in ctor.arguments[: required_count(ctor.arguments)]],
                 "attributes": attributes,
                 "operations": operations,
                 "constants": constants,

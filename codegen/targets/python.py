@@ -20,7 +20,15 @@ import textwrap
 from dataclasses import dataclass, replace
 
 from codegen.model import wire as w
-from codegen.model.ir import Attribute, Constructor, Model, Operation, Type, Value
+from codegen.model.ir import (
+    Attribute,
+    Constructor,
+    Model,
+    Operation,
+    Type,
+    Value,
+    required_count,
+)
 from codegen.model.naming import python_identifier, snake_case
 from codegen.output import OutputFile
 from codegen.render import render
@@ -442,11 +450,6 @@ def bindings_defs(model: Model, wire_interfaces):
 def _operation_def(
     converters: _Converters, interface: str, name: str, function: str, args, context: str
 ) -> OperationDef:
-    required = 0
-    for a in args:
-        if a.optional or a.variadic:
-            break
-        required += 1
     return OperationDef(
         interface=interface,
         name=name,
@@ -455,7 +458,7 @@ def _operation_def(
             ("..." if a.variadic else "") + python_identifier(a.name) for a in args
         ),
         names=tuple(python_identifier(a.name) for a in args),
-        required=required,
+        required=required_count(args),
         variadic=bool(args) and args[-1].variadic,
         arguments=tuple(
             ArgumentDef(
