@@ -75,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
         os.fstat(config.control_fd)
     except OSError as e:
         print(f"webnpu-service: bad --control-fd {config.control_fd}: {e}", file=sys.stderr)
-        return 2
+        return ServiceExit.BAD_CONTROL
     options = config.sandbox
     # Tracing the system calls (sandbox/trace.py) replaces the filter with a marker.
     allow_missing = options.allow_missing_layers | (

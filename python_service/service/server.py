@@ -11,9 +11,10 @@ Graceful shutdown (EOF on the control channel: the host shut us down, or died): 
 socket is shut down, so each client sees EOF and its session closes itself (objects, memory);
 queued work is cancelled and running dispatches are interrupted (`Executor.cancel_client`,
 onnxruntime's RunOptions.terminate); the executor stops. All of that within
-`ServiceConfig.shutdown_timeout` seconds; past it the process exits anyway (status 1), so a
-shutdown is always bounded. The process entry point (`__main__.py`) builds the server only
-after the start-up sequence (environment, imports, sandbox).
+`ServiceConfig.shutdown_timeout` seconds; past it the process exits anyway
+(`ServiceExit.SLOW_SHUTDOWN`), so a shutdown is always bounded. The process entry point
+(`__main__.py`) builds the server only after the start-up sequence (environment, imports,
+sandbox).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ import threading
 import time
 from typing import TYPE_CHECKING
 
+from python_service.exit_status import ServiceExit
 from python_service.service.config import ServiceConfig
 
 if TYPE_CHECKING:
@@ -70,7 +72,7 @@ class Server:
         from python_service.ipc import control as control_protocol
         from python_service.ipc.channel import ChannelClosed
 
-        status = 0
+        status = ServiceExit.OK
         log.info("serving (pid %d)", os.getpid())
         while True:
             try:
@@ -79,7 +81,7 @@ class Server:
                 break
             except BadMessage as e:
                 log.error("malformed control frame, shutting down: %s", e)
-                status = 2
+                status = ServiceExit.BAD_CONTROL
                 break
             with message:
                 payload, fds = message.payload, message.take_fds()
@@ -102,7 +104,7 @@ class Server:
             # Something ignored its cancellation; do not let it hold the exit up (interpreter
             # finalisation would wait on nothing better).
             sys.stderr.flush()
-            os._exit(status or 1)
+            os._exit(status or ServiceExit.SLOW_SHUTDOWN)
         return status
 
     def _answer_ping(self, sequence: int) -> bool:
