@@ -78,8 +78,8 @@ def pair():
     service_end.close()
 
 
-def open_device(connection: Connection, peer: Peer):
-    """An adapter and a device, answered by the peer as the service would."""
+def open_device(connection: Connection, peer: Peer, limits: gen.NPUSupportedLimits = LIMITS):
+    """An adapter and a device (with `limits`), answered by the peer as the service would."""
     npu = create("NPU", connection)
     promise = npu.request_adapter()
     [(header, message)] = peer.frame()
@@ -90,7 +90,7 @@ def open_device(connection: Connection, peer: Peer):
     promise = adapter.request_device({"label": "dev", "default_queue": {"label": "q"}})
     [(header, message)] = peer.frame()
     assert (message.result, message.result_1) == (rt.Handle(1, 1), rt.Handle(1, 1))
-    peer.reply(header, gen.NPUAdapterRequestDeviceResolved(gen.NPUSupportedFeatures(()), LIMITS))
+    peer.reply(header, gen.NPUAdapterRequestDeviceResolved(gen.NPUSupportedFeatures(()), limits))
     device = promise.result(TIMEOUT)
     assert (device.label, device.queue.label) == ("dev", "q")
     peer.adapter = adapter  # alive, or its release would join the tests' frames

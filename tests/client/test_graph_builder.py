@@ -3,12 +3,14 @@ TypeErrors), and sends nothing until build()."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
 from python_service.client import DOMException, WebIDLTypeError
 
-from .test_connection import open_device, pair  # noqa: F401 (the fixture)
+from .test_connection import LIMITS, open_device, pair  # noqa: F401 (the fixture)
 
 F32 = {"data_type": "float32", "shape": [2, 2]}
 
@@ -32,11 +34,17 @@ def test_input_names_follow_the_shared_rules(builder):
     assert builder.input("y", F32)._id == 2
 
 
-def test_descriptors_are_checked_against_the_devices_limits(builder):
+def test_descriptors_are_checked_against_the_devices_limits(pair):  # noqa: F811
+    # Limits below WebNPU's defaults (rank 8, 2 GiB - 1), so only the device's can refuse.
+    limits = dataclasses.replace(LIMITS, max_tensor_rank=2, max_tensor_byte_length=64)
+    builder = open_device(*pair, limits).create_graph_builder()
     with pytest.raises(WebIDLTypeError, match="Invalid descriptor: dimension 0 is 0"):
         builder.input("x", {"data_type": "float32", "shape": [0]})
-    with pytest.raises(WebIDLTypeError, match="rank 9 exceeds maxTensorRank 8"):
-        builder.input("x", {"data_type": "float32", "shape": [1] * 9})
+    with pytest.raises(WebIDLTypeError, match="rank 3 exceeds maxTensorRank 2"):
+        builder.input("x", {"data_type": "float32", "shape": [1, 1, 1]})
+    with pytest.raises(WebIDLTypeError, match="exceeds maxTensorByteLength 64"):
+        builder.constant({"data_type": "float32", "shape": [17]}, np.zeros(17, np.float32))
+    assert builder.input("x", {"data_type": "float32", "shape": [4, 4]}).shape == (4, 4)
 
 
 def test_constant_bytes_must_match_the_descriptor(builder):
