@@ -440,8 +440,3 @@ def validator_rules() -> tuple[ValidatorRule, ...]:
                     lines = range(node.lineno, (node.end_lineno or node.lineno) + 1)
                     rules.append(ValidatorRule(function.name, lines, template, re.compile(regex)))
     return tuple(rules)
-
-
-# Rules whose error the session reports nowhere the page could see: covered by a vector that
-# runs the rule's line (the trace), not by the message. Each is a finding, see fuzz/README.md.
-NOT_REPORTED: dict[str, str] = {}  # none since error objects keep their device
