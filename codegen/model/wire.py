@@ -523,6 +523,12 @@ class WireModel:
             table[f"graph op {g.name}"] = g.number
         return dict(sorted(table.items()))
 
+    def root_release(self, m: WireMessage) -> bool:
+        """Whether `m` is the `release` of a `[WireRoot]` interface: an unknown method on the
+        wire (docs/wire.md §3.5), so no codec decodes it."""
+        roots = {i.name for i in self.interfaces if i.root}
+        return m.kind == "release" and m.interface in roots
+
     def canonical_json(self) -> str:
         """The model as the schema hash sees it (§2.4): every interface, message and command
         (ordinals, kinds, request and reply fields with their full wire types, enums with their

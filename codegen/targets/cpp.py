@@ -440,7 +440,6 @@ def generate(model: Model, context: Context) -> list[OutputFile]:
     wire = wire_of(model)
     if wire is None:
         return []
-    roots = {i.name for i in wire.interfaces if i.root}
     b = _Builder()
 
     definitions = []
@@ -464,9 +463,7 @@ def generate(model: Model, context: Context) -> list[OutputFile]:
     control = [message(m, False) for m in wire.control]
     messages = [message(m, False) for m in wire.messages]
     decodable = [
-        s
-        for s, m in zip(messages, wire.messages, strict=True)
-        if not (m.kind == "release" and m.interface in roots)
+        s for s, m in zip(messages, wire.messages, strict=True) if not wire.root_release(m)
     ]
     commands = [message(m, True) for m in wire.commands]
     replied = [m for m in wire.messages if m.reply is not None]

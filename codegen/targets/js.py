@@ -103,7 +103,6 @@ def struct_json(s: w.WireStruct) -> dict:
 
 
 def schema_json(wire: w.WireModel) -> dict:
-    roots = {i.name for i in wire.interfaces if i.root}
     structs: dict[str, w.WireStruct] = {s.name: s for s in wire.structs}
     enums: dict[str, w.Enum] = {}
     unions: dict[str, w.Union] = {}
@@ -134,7 +133,7 @@ def schema_json(wire: w.WireModel) -> dict:
             "ordinal": m.ordinal,
             "kind": m.kind,
             "expects_reply": m.kind in ("reply", "build"),
-            "root_release": m.kind == "release" and m.interface in roots,
+            "root_release": wire.root_release(m),
             "creates": list(m.creates),
             "request": struct_json(m.request),
             "reply": struct_json(m.reply) if m.reply is not None else None,

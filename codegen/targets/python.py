@@ -77,7 +77,6 @@ def generate(model: Model, context: Context) -> list[OutputFile]:
     wire = wire_of(model)
     if wire is None:
         return []
-    roots = {i.name for i in wire.interfaces if i.root}
 
     def encodable(m: w.WireMessage) -> bool:
         return all(w.type_derived(f.type) for f in m.request.fields)
@@ -126,7 +125,7 @@ def generate(model: Model, context: Context) -> list[OutputFile]:
         messages=messages,
         commands=commands,
         pending=pending,
-        roots=roots,
+        decodable=[m for m in messages if not wire.root_release(m)],
         replies=replies,
         events=events,
         unions=[unions[k] for k in sorted(unions)],
