@@ -98,7 +98,6 @@ class ServiceHost:
         self._env = dict(env or {})
         self.sandbox_allow_missing = launch.allowed_missing(sandbox_allow_missing)
         self.sandbox_report: StartupReport | None = None
-        self._service_pid: int | None = None
         self._stderr = stderr
         self._heartbeat = Heartbeat(heartbeat_interval, heartbeat_timeout, startup_timeout)
         self.crash_loop = CrashLoopPolicy(crash_limit, crash_window, clock)
@@ -165,9 +164,7 @@ class ServiceHost:
         """The pid of the current service process itself, in our PID namespace. The sandbox
         runs it inside a namespace wrapper (then `process` is the wrapper, and this is the
         wrapper's child); tests signal this pid to crash or stop the real service."""
-        if self.process is None:
-            return None
-        return self._service_pid or self.process.pid
+        return None if self._monitor is None else self._monitor.service_pid
 
     def wait_reaped(self, timeout: float) -> ServiceLoss | None:
         """Wait until the current service process has ended and been reaped (its loss
@@ -275,25 +272,17 @@ class ServiceHost:
                 ) from None
             raise ServiceUnavailable(str(e)) from None
         self.process = process
-        self._service_pid = launch.find_service_pid(process.pid)
-        self._watch(self.process, ours)
+        self._watch(process, ours)
 
     def _watch(self, process: subprocess.Popen[bytes], control: socket.socket) -> None:
         """Start the monitor of a freshly launched `process` (`control`: our end)."""
         self.launches += 1
-
-        def service_pid() -> int:
-            # Only the current process's real pid may be asked for: an old monitor must
-            # never signal a newer service.
-            pid = self.service_pid if self.process is process else None
-            return process.pid if pid is None else pid
-
         self._monitor = ServiceMonitor(
             process,
             control,
             launch=self.launches,
             heartbeat=self._heartbeat,
-            service_pid=service_pid,
+            service_pid=launch.find_service_pid(process.pid),
             on_lost=self._service_lost,
         )
         log.info("service launched (pid %d)", process.pid)

@@ -106,7 +106,7 @@ class ServiceMonitor:
         *,
         launch: int,
         heartbeat: Heartbeat,
-        service_pid: Callable[[], int],
+        service_pid: int,
         on_lost: Callable[[ServiceLoss], None],
     ) -> None:
         self.process = process
@@ -118,7 +118,8 @@ class ServiceMonitor:
             max_message_bytes=control_protocol.MAX_CONTROL_BYTES,
             max_handles=control_protocol.MAX_CONTROL_HANDLES,
         )
-        self._service_pid = service_pid
+        # The real service: `process` itself, or its child inside the namespace wrapper.
+        self.service_pid = service_pid
         self._on_lost = on_lost
         # Readable when the process exits: wakes the monitor at once, where Popen.wait's
         # timeout would poll (sleeps of up to 50 ms). None on kernels before 5.3.
@@ -167,14 +168,11 @@ class ServiceMonitor:
     def kill(self, cause: LossCause, message: str) -> None:
         """Declare the loss (unless already declared) and SIGKILL the service and its wrapper."""
         self._declare(cause, message)
-        real = None
-        with contextlib.suppress(Exception):  # a wrapper that never said its child's pid
-            real = self._service_pid()
-        if real is not None and real != self.process.pid and self.process.poll() is None:
+        if self.service_pid != self.process.pid and self.process.poll() is None:
             # While the wrapper is unreaped its child's pid cannot have been reused by anyone
             # outside its namespace; kill the service first so the wrapper exits with it.
             with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.kill(real, signal.SIGKILL)
+                os.kill(self.service_pid, signal.SIGKILL)
             # (SANDBOX) The namespace wrapper reaps its child, then ends the same way: let it,
             # or the service is left a zombie of init (python_service/sandbox/ns_init.py).
             with contextlib.suppress(subprocess.TimeoutExpired):
