@@ -60,30 +60,18 @@ class AdapterInfo:
 
 @dataclass(frozen=True)
 class AdapterLimits:
-    """NPUSupportedLimits: the graph rules' `Limits` plus the per-client quotas.
-
-    The quotas bound what one (possibly compromised) renderer can make the shared service
-    hold, so one client cannot starve the others of memory or bookkeeping:
+    """The adapter's NPUSupportedLimits: the graph rules' `Limits` and the buffer size cap.
 
     - max_buffer_size: one buffer is at most one tensor's worth (maxTensorByteLength), so a
       buffer can always back the largest tensor a graph may declare, and no larger.
-    - max_client_memory: 1 GiB of buffers and constants per client. Buffers are memfds mapped
-      into the service; this caps the service's address space use per connection.
-    - max_objects_per_client: 65,536 live ids per client table (buffers, graphs, encoders...),
-      the same order as Mojo's per-pipe handle caps; ids are cheap but not free.
-    - max_dispatches_per_submit: 16,384 commands in one command buffer, enough for the
-      "1,000 tiny dispatches in one submit" workload with headroom, while bounding the time the
-      validator spends on one message before anything runs.
-    - max_pending_submits_per_client: 64 submits queued but not yet run; past that the client
-      must wait (onSubmittedWorkDone), so one client cannot queue unbounded work.
+
+    The per-client quotas are the session's, not the adapter's: objects.ClientQuotas (objects,
+    buffers, graphs, memory, queued work) and command_validator.CommandLimits (dispatch
+    bindings, commands per submit, pending submits).
     """
 
     graph: Limits = field(default_factory=lambda: DEFAULT_LIMITS)
     max_buffer_size: int = DEFAULT_LIMITS.max_tensor_byte_length
-    max_client_memory: int = 1 << 30
-    max_objects_per_client: int = 65_536
-    max_dispatches_per_submit: int = 16_384
-    max_pending_submits_per_client: int = 64
 
     @property
     def max_tensor_rank(self) -> int:

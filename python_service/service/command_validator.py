@@ -39,7 +39,14 @@ from python_service.wire.runtime import Handle
 
 @dataclass(frozen=True)
 class CommandLimits:
-    """The limits the validator applies (NPUSupportedLimits / adapters.AdapterLimits)."""
+    """The limits the validator applies (maxDispatchInputs/Outputs of NPUSupportedLimits).
+
+    - max_commands_per_submit: 16,384 commands in one command buffer, enough for the "1,000
+      tiny dispatches in one submit" workload with headroom, while bounding the time the
+      validator spends on one message before anything runs.
+    - max_pending_submits: 64 submits queued but not yet run; past that the client must wait
+      (onSubmittedWorkDone), so one client cannot queue unbounded work.
+    """
 
     max_dispatch_inputs: int = 64
     max_dispatch_outputs: int = 64

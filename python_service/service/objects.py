@@ -154,7 +154,14 @@ class CommandBufferState:
 
 @dataclass(frozen=True)
 class ClientQuotas:
-    """What one client may hold at once (adapters.AdapterLimits and NPUSupportedLimits).
+    """What one client may hold at once, so one (possibly compromised) renderer cannot starve
+    the others of memory or bookkeeping. maxBuffersPerClient and maxGraphsPerClient of
+    NPUSupportedLimits are `max_buffers` and `max_graphs`.
+
+    - max_objects: 65,536 live ids in the client's table (buffers, graphs, encoders...), the
+      same order as Mojo's per-pipe handle caps; ids are cheap but not free.
+    - max_memory_bytes: 1 GiB of buffers and constants per client. Buffers are memfds mapped
+      into the service; this caps the service's address space use per connection.
 
     `max_queued_operations` bounds the queue work (writeBuffer, readBuffer, submit, mapAsync,
     onSubmittedWorkDone) a client has waiting in the service at once: each holds memory, and
@@ -168,21 +175,6 @@ class ClientQuotas:
     max_graphs: int = 4_096
     max_memory_bytes: int = 1 << 30
     max_queued_operations: int = 1_024
-
-    @classmethod
-    def from_limits(cls, limits: Any) -> ClientQuotas:
-        """From an `AdapterLimits` (duck-typed: `maxBuffersPerClient` and `maxGraphsPerClient`
-        are not members of it yet, so their defaults apply until they are)."""
-        default = cls()
-        return cls(
-            max_objects=getattr(limits, "max_objects_per_client", default.max_objects),
-            max_buffers=getattr(limits, "max_buffers_per_client", default.max_buffers),
-            max_graphs=getattr(limits, "max_graphs_per_client", default.max_graphs),
-            max_memory_bytes=getattr(limits, "max_client_memory", default.max_memory_bytes),
-            max_queued_operations=getattr(
-                limits, "max_queued_operations_per_client", default.max_queued_operations
-            ),
-        )
 
 
 class MemoryBudget:

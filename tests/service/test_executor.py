@@ -116,7 +116,7 @@ def test_adapters_come_from_onnxruntime_with_cpu_always() -> None:
         assert isinstance(adapter.features, frozenset)
         assert adapter.limits.max_tensor_rank == DEFAULT_LIMITS.max_tensor_rank
         assert adapter.limits.max_tensor_byte_length == DEFAULT_LIMITS.max_tensor_byte_length
-        assert adapter.limits.max_client_memory > 0
+        assert adapter.limits.max_buffer_size == DEFAULT_LIMITS.max_tensor_byte_length
     cpu = next(a for a in adapters if a.provider == "CPUExecutionProvider")
     assert (cpu.info.architecture, cpu.info.device) == ("cpu", "cpu")
     assert cpu.providers == ["CPUExecutionProvider"]
@@ -124,7 +124,7 @@ def test_adapters_come_from_onnxruntime_with_cpu_always() -> None:
 
 def test_power_preference_orders_accelerators_and_cpu() -> None:
     names = ["QNNExecutionProvider", "CUDAExecutionProvider", "AzureExecutionProvider"]
-    adapters = available_adapters(names, AdapterLimits(max_client_memory=1 << 20))
+    adapters = available_adapters(names, AdapterLimits(max_buffer_size=1 << 20))
     # Remote inference is not a device; CPU is added even when a list omits it.
     assert [a.provider for a in adapters] == [
         "QNNExecutionProvider",
@@ -133,7 +133,7 @@ def test_power_preference_orders_accelerators_and_cpu() -> None:
     ]
     assert adapters[0].info.device == "npu" and adapters[1].info.device == "gpu"
     assert adapters[1].providers == ["CUDAExecutionProvider", "CPUExecutionProvider"]
-    assert adapters[0].limits.max_client_memory == 1 << 20
+    assert adapters[0].limits.max_buffer_size == 1 << 20
     assert request_adapter("high-performance", adapters).provider == "QNNExecutionProvider"
     assert request_adapter("default", adapters).provider == "QNNExecutionProvider"
     assert request_adapter("low-power", adapters).provider == "CPUExecutionProvider"

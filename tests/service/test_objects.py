@@ -148,13 +148,3 @@ def test_memory_quota_is_out_of_memory():
     table.release(ObjectKind.BUFFER, Handle(1, 1))
     assert table.memory_bytes == 0
     assert table.create(ObjectKind.BUFFER, Handle(3, 1), buffer(100)) is None
-
-
-def test_quotas_from_adapter_limits():
-    class Limits:
-        max_objects_per_client = 7
-        max_client_memory = 9
-
-    quotas = ClientQuotas.from_limits(Limits())
-    assert (quotas.max_objects, quotas.max_memory_bytes) == (7, 9)
-    assert quotas.max_buffers == ClientQuotas().max_buffers
