@@ -41,14 +41,18 @@ from pathlib import Path
 
 DEFAULT_MEMFD_BYTES = 8
 
-_UNSIGNED = {"u1": "<B", "u2": "<H", "u4": "<I", "u8": "<Q"}
-_SIGNED = {"s1": "<b", "s2": "<h", "s4": "<i", "s8": "<q"}
 _FLOAT = {"f": "<f", "d": "<d"}
 _DISTANCE = {"dist4": "<I", "dist8": "<Q", "len4": "<I"}
 _ID = re.compile(r"[0-9A-Za-z_]+")
 _ITEM = re.compile(r"\[([a-z0-9]+)\](.*)", re.S)
 _UNSIGNED_VALUE = re.compile(r"(0|[1-9][0-9]*|0[xX][0-9a-fA-F]+)")
 _SIGNED_VALUE = re.compile(r"[-+]?(0|[1-9][0-9]*|0[xX][0-9a-fA-F]+)")
+_U, _S = (_UNSIGNED_VALUE, "an unsigned integer"), (_SIGNED_VALUE, "a signed integer")
+# kind -> (struct format, (what the value must match, what it is called in an error))
+_INTEGER = {
+    "u1": ("<B", _U), "u2": ("<H", _U), "u4": ("<I", _U), "u8": ("<Q", _U),
+    "s1": ("<b", _S), "s2": ("<h", _S), "s4": ("<i", _S), "s8": ("<q", _S),
+}  # fmt: skip
 _FLOAT_VALUE = re.compile(r"[-+]?([0-9]*\.?[0-9]+([eE][-+]?[0-9]+)?|inf|nan)")
 
 
@@ -92,20 +96,13 @@ def parse(text: str, name: str = "<vector>") -> VectorData:
     for item, line in _tokens(text):
         match = _ITEM.fullmatch(item)
         kind, value = (match.group(1), match.group(2)) if match else ("u1", item)
-        if kind in _UNSIGNED:
-            number = _integer(value, _UNSIGNED_VALUE)
+        if kind in _INTEGER:
+            fmt, (pattern, what) = _INTEGER[kind]
+            number = _integer(value, pattern)
             if number is None:
-                raise fail(item, line, "not an unsigned integer")
+                raise fail(item, line, f"not {what}")
             try:
-                out += struct.pack(_UNSIGNED[kind], number)
-            except struct.error:
-                raise fail(item, line, f"out of range for [{kind}]") from None
-        elif kind in _SIGNED:
-            number = _integer(value, _SIGNED_VALUE)
-            if number is None:
-                raise fail(item, line, "not a signed integer")
-            try:
-                out += struct.pack(_SIGNED[kind], number)
+                out += struct.pack(fmt, number)
             except struct.error:
                 raise fail(item, line, f"out of range for [{kind}]") from None
         elif kind == "b":
