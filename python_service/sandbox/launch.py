@@ -30,7 +30,6 @@ import os
 import select
 import shutil
 import signal
-import struct
 import subprocess
 import sys
 import time
@@ -38,6 +37,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from python_service.ipc.channel import HEADER
+from python_service.ipc.control import MAX_CONTROL_BYTES
 from python_service.sandbox import ALLOW_MISSING_ENV, LAYERS
 from python_service.sandbox.clean_environment import environment
 from python_service.sandbox.report import StartupReport
@@ -45,8 +46,6 @@ from python_service.sandbox.report import StartupReport
 PACKAGE_ROOT = Path(__file__).resolve().parents[2]
 NS_INIT = Path(__file__).resolve().with_name("ns_init.py")
 TRACE_DIR_ENV = "WEBNPU_SANDBOX_TRACE_DIR"
-_HEADER = struct.Struct("<IHH")  # the channel's frame header (ipc/channel.py)
-_MAX_STARTUP_FRAME = 4096
 
 
 class StartupFailed(Exception):
@@ -164,8 +163,8 @@ def await_startup(
     channel; the report if the service is ready, else StartupFailed saying why."""
     deadline = time.monotonic() + timeout
     try:
-        size, handles, flags = _HEADER.unpack(_recv_exactly(control_fd, _HEADER.size, deadline))
-        if handles or flags or size > _MAX_STARTUP_FRAME:
+        size, handles, flags = HEADER.unpack(_recv_exactly(control_fd, HEADER.size, deadline))
+        if handles or flags or size > MAX_CONTROL_BYTES:
             raise StartupFailed(f"malformed start-up frame from the service ({size} bytes)")
         report = StartupReport.decode(_recv_exactly(control_fd, size, deadline))
     except TimeoutError:
