@@ -48,8 +48,9 @@ class CrashLoopPolicy:
 
     def record_crash(self) -> None:
         with self._lock:
-            self._crashes.append(self._clock())
-            self._forget_old(self._clock())
+            now = self._clock()
+            self._crashes.append(now)
+            self._forget_old(now)
 
     def recent_crashes(self) -> int:
         with self._lock:
