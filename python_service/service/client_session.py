@@ -640,7 +640,7 @@ class ClientSession:
             item,
             gen.NPURequestAdapterResolved(
                 features=_features(adapter),
-                limits=_limits(adapter),
+                limits=_limits(adapter, self.table.quotas, self.limits),
                 info=gen.NPUAdapterInfo(
                     info.vendor, info.architecture, info.device, info.description
                 ),
@@ -656,7 +656,7 @@ class ClientSession:
         if missing:
             self._reject(item, "TypeError", f"requestDevice: features {missing} not supported")
             return
-        supported = _limits(adapter)
+        supported = _limits(adapter, self.table.quotas, self.limits)
         for name, value in (descriptor.required_limits or {}).items():
             field_name = _LIMIT_FIELDS.get(name)
             if field_name is None:
@@ -1282,8 +1282,11 @@ def _features(adapter: Adapter) -> gen.NPUSupportedFeatures:
     return gen.NPUSupportedFeatures(tuple(sorted(adapter.features)))
 
 
-def _limits(adapter: Adapter) -> gen.NPUSupportedLimits:
-    limits, quotas, commands = adapter.limits, ClientQuotas(), cv.CommandLimits()
+def _limits(
+    adapter: Adapter, quotas: ClientQuotas, commands: cv.CommandLimits
+) -> gen.NPUSupportedLimits:
+    """What the page is told: the adapter's limits and the quotas this session enforces."""
+    limits = adapter.limits
     return gen.NPUSupportedLimits(
         max_buffer_size=limits.max_buffer_size,
         max_tensor_rank=limits.max_tensor_rank,

@@ -780,6 +780,7 @@ def test_object_quota_through_encoders(device, graph):
 
 def test_buffer_count_quota_in_process():
     with small_quota_device(ClientQuotas(max_buffers=3)) as (device, session):
+        assert device.limits.max_buffers_per_client == 3  # what is enforced is advertised
         graph = add_graph(device)  # 0 buffers
         held = [buffer(device, 8, U.COPY_DST) for _ in range(3)]
         message = validation(device, lambda: buffer(device, 8, U.COPY_DST))
@@ -806,6 +807,7 @@ def test_an_invalid_queue_reports_to_its_device_and_keeps_the_client_in_process(
 
 def test_graph_count_quota_in_process():
     with small_quota_device(ClientQuotas(max_graphs=1)) as (device, session):
+        assert device.limits.max_graphs_per_client == 1
         graph = add_graph(device)
         message = rejection(add_graph_promise(device))
         assert RULES["quota.graphs"] in message
