@@ -31,20 +31,14 @@ GOAL = {"wire_decoder": 100_000}
 
 
 def fuzz_rate(target: str, seconds: int) -> float:
+    from fuzz.cli import fuzz_command
     from fuzz.seeds import seed_dirs, write_seeds
 
     with tempfile.TemporaryDirectory(prefix=f"bench-fuzz-{target}-") as tmp:
         corpus = Path(tmp) / "corpus"
         write_seeds(target, corpus)
-        command = [
-            sys.executable,
-            str(ROOT / "fuzz" / f"fuzz_{target}.py"),
-            f"-max_total_time={seconds}",
-            "-print_final_stats=1",
-            f"-artifact_prefix={tmp}/",
-            str(corpus),
-            *map(str, seed_dirs(target)),
-        ]
+        flags = [f"-max_total_time={seconds}", "-print_final_stats=1", f"-artifact_prefix={tmp}/"]
+        command = fuzz_command(target, flags, [corpus, *seed_dirs(target)])
         env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
         done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
     output = done.stdout + done.stderr
