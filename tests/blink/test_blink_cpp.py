@@ -10,7 +10,8 @@ import pytest
 
 from codegen.model import ir
 from codegen.model.naming import snake_case
-from tests.blink.conftest import BLINK_MODULE, tool
+from tests.blink.conftest import BLINK_MODULE
+from tests.codegen_tools import require_tool
 
 CPP_FILES = sorted(BLINK_MODULE.glob("*.h")) + sorted(BLINK_MODULE.glob("*.cc"))
 
@@ -22,7 +23,7 @@ def header(name: str) -> str:
 @pytest.mark.parametrize("path", CPP_FILES, ids=lambda p: p.name)
 def test_clang_format_chromium_style(path):
     proc = subprocess.run(
-        [tool("clang-format"), "--dry-run", "-Werror", "--style=Chromium", str(path)],
+        [require_tool("clang-format"), "--dry-run", "-Werror", "--style=Chromium", str(path)],
         capture_output=True,
         text=True,
     )

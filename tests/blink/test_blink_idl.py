@@ -8,7 +8,8 @@ import subprocess
 
 from codegen.model import ir
 from codegen.pipeline import load
-from tests.blink.conftest import BLINK_MODULE, ROOT, tool
+from tests.blink.conftest import BLINK_MODULE, ROOT
+from tests.codegen_tools import require_tool
 
 IDL_FILES = sorted(BLINK_MODULE.glob("*.idl"))
 
@@ -36,7 +37,7 @@ def test_one_file_per_definition_in_blink_naming():
 
 
 def test_every_file_parses_with_webidl2():
-    node = tool("node")
+    node = require_tool("node", "nodejs")
     script = ROOT / "tests" / "node" / "webidl2_summary.mjs"
     proc = subprocess.run(
         [node, str(script), "summary", *map(str, IDL_FILES)],

@@ -6,7 +6,8 @@ import subprocess
 
 import pytest
 
-from tests.blink.conftest import BLINK_MODULE, CHROMIUM, MOJOM_DIR, tool
+from tests.blink.conftest import BLINK_MODULE, CHROMIUM, MOJOM_DIR
+from tests.codegen_tools import require_tool
 
 GN_FILES = sorted(CHROMIUM.rglob("*.gn")) + sorted(CHROMIUM.rglob("*.gni"))
 
@@ -21,7 +22,10 @@ def test_the_gn_files_exist():
 
 @pytest.mark.parametrize("path", GN_FILES, ids=lambda p: p.relative_to(CHROMIUM).as_posix())
 def test_gn_format_dry_run(path):
-    proc = subprocess.run([tool("gn"), "format", "--dry-run", str(path)], capture_output=True)
+    proc = subprocess.run(
+        [require_tool("gn", "generate-ninja"), "format", "--dry-run", str(path)],
+        capture_output=True,
+    )
     assert proc.returncode == 0, f"gn format would change {path}"
 
 
@@ -29,7 +33,9 @@ def test_gn_format_catches_a_misformatted_file(tmp_path):
     """The check can fail: a list gn would wrap differently is reported."""
     bad = tmp_path / "BUILD.gn"
     bad.write_text('group("x") {\n  deps = [\n    "//a",\n  ]\n}\n')
-    proc = subprocess.run([tool("gn"), "format", "--dry-run", str(bad)], capture_output=True)
+    proc = subprocess.run(
+        [require_tool("gn", "generate-ninja"), "format", "--dry-run", str(bad)], capture_output=True
+    )
     assert proc.returncode != 0
 
 

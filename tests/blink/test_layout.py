@@ -15,7 +15,8 @@ import pytest
 
 from codegen.targets import cpp_layout
 from codegen.targets.call_layout import Statement, call
-from tests.blink.conftest import ROOT, tool
+from tests.blink.conftest import ROOT
+from tests.codegen_tools import require_tool
 
 
 def _statements() -> list[Statement]:
@@ -76,7 +77,7 @@ def test_statements_are_laid_out_as_clang_format_lays_them_out(tmp_path):
     source = tmp_path / "layout.cc"
     source.write_text("\n\n".join(functions) + "\n")
     formatted = subprocess.run(
-        [tool("clang-format"), "--style=Chromium", str(source)],
+        [require_tool("clang-format"), "--style=Chromium", str(source)],
         capture_output=True,
         text=True,
         check=True,
@@ -113,7 +114,7 @@ def test_constructors_are_laid_out_as_clang_format_lays_them_out(
     source = tmp_path / "constructor.cc"
     source.write_text(text)
     check = subprocess.run(
-        [tool("clang-format"), "--dry-run", "-Werror", "--style=Chromium", str(source)],
+        [require_tool("clang-format"), "--dry-run", "-Werror", "--style=Chromium", str(source)],
         capture_output=True,
         text=True,
     )

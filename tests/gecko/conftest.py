@@ -3,7 +3,6 @@ tests/test_generated.py checks that the checked-in copy under generated/gecko/ i
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -39,14 +38,3 @@ def written(gecko_files, tmp_path) -> Path:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
     return tmp_path
-
-
-def require_tool(name: str, package: str) -> str:
-    """The tool's path; a test that needs a missing tool fails, saying how to install it."""
-    found = shutil.which(name)
-    if found is None:
-        pytest.fail(
-            f"{name} is not installed: run scripts/test.sh (it installs it) or "
-            f"`apt-get install {package}`"
-        )
-    return found

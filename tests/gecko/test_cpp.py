@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import subprocess
 
-from tests.gecko.conftest import require_tool
+from tests.codegen_tools import require_tool
 
 
 def cpp_files(files: dict[str, str]) -> list[str]:
@@ -13,7 +13,7 @@ def cpp_files(files: dict[str, str]) -> list[str]:
 
 
 def test_generated_cpp_passes_clang_format_mozilla_style(gecko_files, written):
-    clang_format = require_tool("clang-format", "clang-format")
+    clang_format = require_tool("clang-format")
     paths = [str(written / p) for p in cpp_files(gecko_files)]
     proc = subprocess.run(
         [clang_format, "--dry-run", "-Werror", "--style=Mozilla", *paths],
@@ -26,7 +26,7 @@ def test_generated_cpp_passes_clang_format_mozilla_style(gecko_files, written):
 
 def test_clang_format_check_catches_a_misformatted_file(written):
     # The check above can fail: the same command rejects a line clang-format would break.
-    clang_format = require_tool("clang-format", "clang-format")
+    clang_format = require_tool("clang-format")
     bad = written / "bad.h"
     bad.write_text(
         "void F(int aFirstArgument, int aSecondArgument, int aThirdArgument, int aFourth);\n"

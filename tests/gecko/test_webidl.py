@@ -6,7 +6,8 @@ import json
 import subprocess
 
 from codegen.pipeline import load
-from tests.gecko.conftest import ROOT, require_tool
+from tests.codegen_tools import require_tool
+from tests.gecko.conftest import ROOT
 
 NODE_DIR = ROOT / "tests" / "node"
 

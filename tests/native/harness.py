@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import shutil
 import subprocess
 import tempfile
 from pathlib import Path
@@ -21,6 +20,7 @@ import pytest
 from python_service.bad_message import BadMessage
 from python_service.generated import wire as gen
 from python_service.wire import runtime as rt
+from tests.codegen_tools import require_tool
 from tests.conftest import ROOT
 from tests.native.vectors import PythonValues, Vector
 
@@ -41,23 +41,13 @@ CXXFLAGS = (
 REPLY_CLASSES = frozenset(gen.REPLIES.values())
 
 
-def require_tool(name: str, package: str) -> str:
-    path = shutil.which(name)
-    if path is None:
-        pytest.fail(
-            f"{name} is not installed: install it with `apt-get install {package}` "
-            "(scripts/bootstrap.sh does this for scripts/test.sh)"
-        )
-    return path
-
-
 def native_sources() -> list[Path]:
     return sorted(p for p in NATIVE.rglob("*") if p.suffix in (".h", ".cc"))
 
 
 def build_driver(vectors_inc: str) -> Path:
     """The driver executable for these sources and vectors, built unless already cached."""
-    gxx = require_tool("g++", "g++")
+    gxx = require_tool("g++")
     version = subprocess.run([gxx, "--version"], capture_output=True, text=True).stdout
     digest = hashlib.sha256()
     for part in (version, " ".join(CXXFLAGS), vectors_inc):

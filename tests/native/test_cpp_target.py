@@ -12,8 +12,9 @@ from codegen.model import wire as w
 from codegen.pipeline import load
 from codegen.targets import TARGETS, cpp
 from codegen.targets.context import Context
+from tests.codegen_tools import require_tool
 from tests.conftest import ROOT
-from tests.native.harness import native_sources, require_tool
+from tests.native.harness import native_sources
 
 WIRE = load([ROOT / "idl/webnpu.idl"]).wire
 HEADER = ROOT / "native/generated/webnpu_wire.h"
@@ -34,7 +35,7 @@ def test_generation_is_deterministic_and_matches_the_checked_in_files():
 
 @pytest.mark.parametrize("source", [p for p in native_sources() if p.suffix == ".cc"], ids=str)
 def test_each_source_compiles_with_strict_warnings(source):
-    gxx = require_tool("g++", "g++")
+    gxx = require_tool("g++")
     flags = ["-std=c++17", "-Wall", "-Wextra", "-Werror", "-pedantic", "-fsyntax-only"]
     proc = subprocess.run(
         [gxx, *flags, "-I", str(ROOT), str(source)], capture_output=True, text=True
@@ -43,7 +44,7 @@ def test_each_source_compiles_with_strict_warnings(source):
 
 
 def test_the_native_sources_are_in_chromium_clang_format_style():
-    clang_format = require_tool("clang-format", "clang-format")
+    clang_format = require_tool("clang-format")
     files = [str(p) for p in native_sources()]
     proc = subprocess.run(
         [clang_format, "--dry-run", "-Werror", "--style=Chromium", *files],
@@ -88,7 +89,7 @@ def test_enumerators_follow_chromium_naming(value, name):
 
 
 def test_long_lists_break_one_item_per_line_as_clang_format_does():
-    clang_format = require_tool("clang-format", "clang-format")
+    clang_format = require_tool("clang-format")
     items = [f"AlternativeNumber{i}" for i in range(6)]
     text = cpp.one_per_line("using Value = std::variant<", items, ">;") + "\n"
     proc = subprocess.run(

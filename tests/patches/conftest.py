@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -11,25 +10,21 @@ import pytest
 from codegen.pipeline import load
 from codegen.targets.context import Context
 from codegen.targets.patches import browser_outputs
+from tests.codegen_tools import require_tool
 
 ROOT = Path(__file__).resolve().parents[2]
-INSTALL = {
-    "git": "apt-get install git (scripts/bootstrap.sh: ensure_git)",
-    "gn": "apt-get install generate-ninja (scripts/bootstrap.sh: ensure_gn)",
-}
-
-
-def tool(name: str) -> str:
-    """The tool's path; fails (never skips) when it is missing, saying how to install it."""
-    path = shutil.which(name)
-    if path is None:
-        pytest.fail(f"{name} is not installed: {INSTALL[name]}")
-    return path
 
 
 def git(repo: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [tool("git"), "-c", "user.name=t", "-c", "user.email=t@example.invalid", *args],
+        [
+            require_tool("git"),
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@example.invalid",
+            *args,
+        ],
         cwd=repo,
         capture_output=True,
         text=True,

@@ -9,8 +9,8 @@ import pytest
 
 from codegen.browser_patches.intree import NotACheckout, install, planned_files
 from codegen.browser_patches.lists import ListNotFound
+from tests.codegen_tools import require_tool
 from tests.patches import trees
-from tests.patches.conftest import tool
 
 
 def lines_of(root: Path, path: str) -> list[str]:
@@ -114,7 +114,7 @@ def test_running_twice_changes_nothing(browser, request, outputs):
 
 
 def test_edited_gn_files_stay_gn_formatted(chromium, outputs):
-    gn = tool("gn")
+    gn = require_tool("gn", "generate-ninja")
     edited = [
         "third_party/blink/renderer/modules/BUILD.gn",
         "third_party/blink/renderer/modules/modules_idl_files.gni",
