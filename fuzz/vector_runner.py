@@ -170,7 +170,7 @@ class _Conversation:
     def send(self, frame: bytes, fds: list[int], complete: bool) -> None:
         sock = socket.socket(fileno=os.dup(self.client.fileno()))
         try:
-            anc = [(socket.SOL_SOCKET, socket.SCM_RIGHTS, _int_array(fds))] if fds else []
+            anc = [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", fds))] if fds else []
             with contextlib.suppress(OSError):
                 sock.sendmsg([frame], anc)
             if not complete:
@@ -235,10 +235,6 @@ class _Conversation:
             self.lines.append(f"uncaptured {message.error.type}: {message.error.message}")
         elif isinstance(message, gen.NPUDeviceLostEvent):
             self.lines.append(f"lost {message.info.reason}: {message.info.message}")
-
-
-def _int_array(fds: list[int]) -> array.array:
-    return array.array("i", fds)
 
 
 RAW_GROUP = "channel"  # vectors whose bytes are the raw stream, channel headers included
