@@ -61,10 +61,12 @@ GOAL_RATIO = 3.0
 
 
 class Broker:
-    """Serves `connect` requests of one worker process on a SEQPACKET socket pair."""
+    """Serves `connect` requests of one worker process on a SEQPACKET socket pair, and counts
+    its "ready" words (a client worker sends one when its warm-up is done)."""
 
     def __init__(self, host: Any) -> None:
         self.host = host
+        self._ready = threading.Semaphore(0)
         self.ours, self.theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         self.connections = 0
         self._thread = threading.Thread(target=self._serve, daemon=True)
@@ -86,9 +88,14 @@ class Broker:
                 # Dropping the Channel closes our descriptor without shutdown(): close()
                 # would shut the connection down for the worker too.
                 del channel
+            elif request == b"ready":
+                self._ready.release()
             elif request in (b"", b"bye"):
                 return
-            # anything else ("ready") is read by `wait_for`
+
+    def await_ready(self) -> None:
+        if not self._ready.acquire(timeout=10 * TIMEOUT):
+            raise TimeoutError("a client never got ready")
 
     def send(self, word: bytes) -> None:
         self.ours.send(word)
@@ -278,7 +285,7 @@ def run(
     with ServiceHost(service_args=service_args, stderr=log_fd) as host:
         host.start()
         phases = 2
-        brokers = [ClientBroker(host) for _ in range(clients)]
+        brokers = [Broker(host) for _ in range(clients)]
         workers = [
             start_worker(
                 "client",
@@ -336,34 +343,6 @@ def run(
         "flooder_cut_off": flood["cut_off"],
         "flooder_connections": flooder_broker.connections,
     }
-
-
-class ClientBroker(Broker):
-    """A Broker that also counts the worker's "ready" words."""
-
-    def __init__(self, host: Any) -> None:
-        self._ready = threading.Semaphore(0)
-        super().__init__(host)
-
-    def _serve(self) -> None:
-        while True:
-            try:
-                request = self.ours.recv(16)
-            except OSError:
-                return
-            if request == b"ready":
-                self._ready.release()
-                continue
-            if request != b"connect":
-                return
-            channel = self.host.connect()
-            socket.send_fds(self.ours, [b"fd"], [channel.fileno()])
-            self.connections += 1
-            del channel  # see Broker._serve
-
-    def await_ready(self) -> None:
-        if not self._ready.acquire(timeout=10 * TIMEOUT):
-            raise TimeoutError("a client never got ready")
 
 
 def print_table(result: dict[str, Any]) -> None:
