@@ -190,10 +190,6 @@ class Connection:
         if lost is not None:
             listener._connection_lost(lost)
 
-    def unwatch_loss(self, listener: LossListener) -> None:
-        with self._lock:
-            self._loss_listeners.discard(listener)
-
     def release_later(self, interface: int, handle: rt.Handle) -> None:
         """Queue `release` for an object that died (safe from a finalizer on any thread)."""
         self._releases.append((interface, handle))
