@@ -12,12 +12,12 @@ a command stream) are left to `overrides`.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields
 from functools import cache
 from typing import Any
 
+from codegen.model.naming import python_identifier
 from fuzz.harness import data_root
 from python_service.generated import wire as gen
 from python_service.wire import runtime as rt
@@ -70,14 +70,6 @@ def structs() -> dict[str, dict]:
     return {s["name"]: s for s in wire_model()["structs"]}
 
 
-def snake(name: str) -> str:
-    """The generated dataclass field for a wire field name (`bufferOffset` → `buffer_offset`,
-    `self` → `self_`)."""
-    if name == "self":
-        return "self_"
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
-
-
 @dataclass(frozen=True)
 class MessageSpec:
     """One client→service message or command of the model, with its generated class."""
@@ -114,7 +106,7 @@ def message_specs() -> tuple[MessageSpec, ...]:
         if cls is None:
             continue
         wire_fields = tuple(entry["request"]["fields"])
-        names = [snake(f["name"]) for f in wire_fields]
+        names = [python_identifier(f["name"]) for f in wire_fields]
         declared = [f.name for f in fields(cls)]
         if names != declared:
             raise AssertionError(f"{entry['name']}: model fields {names}, class {declared}")
