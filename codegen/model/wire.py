@@ -580,10 +580,6 @@ def uses_wire(ext_attr_names) -> bool:
     return any(name.startswith("Wire") for name in ext_attr_names)
 
 
-def model_uses_wire(model: ir.Model) -> bool:
-    return uses_wire(a.name for holder in _holders(model) for a in holder.ext_attrs)
-
-
 def _holders(model: ir.Model):
     """Every definition and member of the API's own definitions."""
     for d in model.definitions:
