@@ -454,6 +454,12 @@ class WireMessage:
     creates: tuple[str, ...] = ()  # interfaces of the result handles, in request order
     location: str = ""
 
+    @property
+    def expects_reply(self) -> bool:
+        """Whether its header carries `EXPECTS_REPLY` (§3.1): a `reply` or `build`, whose
+        resolved value comes back."""
+        return self.kind in ("reply", "build")
+
 
 @dataclass(frozen=True)
 class WireEvent:

@@ -432,8 +432,8 @@ def _ordered_definitions(wire: w.WireModel) -> list[w.WireStruct | w.Union]:
     return order
 
 
-def _flags(kind: str) -> str:
-    return "kFlagExpectsReply" if kind in ("reply", "build") else "0"
+def _flags(m: w.WireMessage) -> str:
+    return "kFlagExpectsReply" if m.expects_reply else "0"
 
 
 def generate(model: Model, context: Context) -> list[OutputFile]:
@@ -455,7 +455,7 @@ def generate(model: Model, context: Context) -> list[OutputFile]:
     def message(m: w.WireMessage, command: bool) -> Struct:
         constants = [ordinal(m.ordinal)]
         if not command:
-            constants.append(f"static constexpr uint32_t kFlags = {_flags(m.kind)};")
+            constants.append(f"static constexpr uint32_t kFlags = {_flags(m)};")
         what = "command" if command else "message"
         comment = f"`{m.name}`: {what} 0x{m.ordinal:08X} ({m.kind})."
         return b.struct(m.request, type_name(m.name), constants, comment)

@@ -132,7 +132,7 @@ def schema_json(wire: w.WireModel) -> dict:
             "method": m.method,
             "ordinal": m.ordinal,
             "kind": m.kind,
-            "expects_reply": m.kind in ("reply", "build"),
+            "expects_reply": m.expects_reply,
             "root_release": wire.root_release(m),
             "creates": list(m.creates),
             "request": struct_json(m.request),
