@@ -13,7 +13,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from codegen.model.ir import Argument, Attribute, Constant, Constructor, Declaration, Operation
+from codegen.model.ir import (
+    Attribute,
+    Constant,
+    Constructor,
+    Declaration,
+    Operation,
+    required_count,
+)
 from codegen.pipeline import load
 
 MODEL = load(["idl/webnpu.idl"]).model
@@ -24,16 +31,6 @@ def exposed_to_window(definition: Any) -> bool:
         if attr.name == "Exposed":
             return "Window" in ((attr.value,) if attr.value else attr.values)
     return False
-
-
-def required_count(arguments: tuple[Argument, ...]) -> int:
-    """WebIDL: the number of arguments before the first optional or variadic one."""
-    count = 0
-    for argument in arguments:
-        if argument.optional or argument.variadic:
-            break
-        count += 1
-    return count
 
 
 def _members(definition: Any, *, partial_only: bool = False) -> dict[str, Any]:
