@@ -10,6 +10,7 @@ import contextlib
 import inspect
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -59,13 +60,19 @@ def buffer(device: Any, size: int, usage: int, **extra: Any) -> Any:
 @contextlib.contextmanager
 def held_queue(session: ClientSession) -> Iterator[None]:
     """Hold `session`'s serial work list: work queued meanwhile (map replies, submits) stays
-    pending until the block ends, however fast or slow the machine is."""
+    pending until the block ends, however fast or slow the machine is. On leaving, wait until
+    the held queue operations have run, so what follows the block does not race them for the
+    queued-operations quota."""
     release = threading.Event()
     session._enqueue(lambda _token: release.wait(TIMEOUT))
     try:
         yield
     finally:
         release.set()
+        deadline = time.monotonic() + TIMEOUT
+        while session._queued_operations and not session.closed:
+            assert time.monotonic() < deadline, "the held queue operations never ran"
+            time.sleep(0.001)
 
 
 # --- an in-process service with small quotas (the real one's are too large to reach fast) --
