@@ -1,11 +1,16 @@
 """The page's dispatch round trip in headless Chromium against the Python client's.
 
-    python bench/browser.py [--runs N] [--rounds R] [--json FILE]
+    python bench/browser.py [--runs N] [--rounds R] [--bridge process|thread] [--json FILE]
 
-One service (`ServiceHost`), one bridge in front of it (python_service/bridge), one headless
-Chromium (Debian's /usr/bin/chromium via Playwright; tests/browser_support.py) on
-web/roundtrip.html. The same loop runs in three places, against the same service, in the same
-run: a tiny graph (relu of float32[4]) with writeBuffer + dispatch (encoder, finish, submit)
+The bridge runs as deployed (`--bridge process`, the default): `python -m python_service.bridge
+--port 0` in its own process, with its own service, as README tells users to run it. The
+Python baseline gets its own `ServiceHost` in the bench's process (the same code on the same
+machine, in the same run). `--bridge thread` runs the bridge on a thread of the bench's own
+process instead, in front of the baseline's service; it then shares the GIL with Playwright's
+dispatcher and the host's threads, which costs the bridge rows time no deployment pays.
+One headless Chromium (Debian's /usr/bin/chromium via Playwright; tests/browser_support.py)
+loads web/roundtrip.html from the bridge. The same loop runs in three places, in the same run:
+a tiny graph (relu of float32[4]) with writeBuffer + dispatch (encoder, finish, submit)
 + readBuffer awaited, N times after a warm-up:
 
 - `page`: the page, through the generated polyfill, its WebSocket and the bridge;
@@ -15,21 +20,33 @@ run: a tiny graph (relu of float32[4]) with writeBuffer + dispatch (encoder, fin
 
 The rounds are interleaved (page, python, python via bridge; again), so noise on the shared
 machine hits all three alike; each side's figure is the median over rounds of its per-round
-median. Nothing is asserted on timings. `--json FILE` writes:
+median. Nothing is asserted on timings.
+
+The page's figures come from its own `performance.now()`, which Chromium coarsens to 100 us
+unless the page is cross-origin isolated (the bridge sends COOP/COEP for that): the bench
+refuses to report if the page is not isolated, and prints the resolution it measured.
+`--json FILE` writes:
 
 - `page_vs_python_roundtrip_ratio` (goal <= 2): page median / python median;
 - `bridge_vs_python_roundtrip_ratio`: python-via-bridge median / python median;
-- `page_roundtrip_ms`, `python_roundtrip_ms`, `python_via_bridge_roundtrip_ms`, `runs`, `rounds`.
+- `page_roundtrip_ms`, `python_roundtrip_ms`, `python_via_bridge_roundtrip_ms`, `runs`, `rounds`,
+  `bridge` (process or thread), `page_timer_resolution_ms`.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
+import re
+import signal
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +64,62 @@ from python_service.host import ServiceHost  # noqa: E402
 from tests.browser_support import chromium  # noqa: E402
 
 TIMEOUT = 30.0
+# The page's timer must resolve well below the ~1 ms being measured.
+MAX_TIMER_RESOLUTION_MS = 0.02
+BRIDGE_BANNER = re.compile(r"WebNPU bridge: open (http://127\.0\.0\.1:(\d+))/web/")
+
+
+class NotIsolated(RuntimeError):
+    pass
+
+
+@contextlib.contextmanager
+def bridge_process() -> Iterator[tuple[str, str]]:
+    """`python -m python_service.bridge --port 0` as its own process: (origin, WebSocket URL).
+    Its log (one line per HTTP request) goes to a file, shown only if it fails to start."""
+    with tempfile.TemporaryFile("w+") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "python_service.bridge", "--port", "0"],
+            cwd=ROOT,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+            stdout=subprocess.PIPE,
+            stderr=log,
+            text=True,
+        )
+        try:
+            assert process.stdout is not None
+            line = process.stdout.readline()
+            found = BRIDGE_BANNER.search(line)
+            if found is None:
+                log.seek(0)
+                raise SystemExit(f"the bridge did not start (printed {line!r}):\n{log.read()}")
+            origin = found.group(1)
+            yield origin, f"ws://127.0.0.1:{found.group(2)}/npu"
+        finally:
+            # ^C, as a user stops it: the bridge then stops its service too (SIGTERM would not).
+            process.send_signal(signal.SIGINT)
+            process.wait(TIMEOUT)
+
+
+@contextlib.contextmanager
+def bridge_thread(host: ServiceHost) -> Iterator[tuple[str, str]]:
+    with running_bridge(host, BridgeConfig(port=0)) as bridge:
+        yield bridge.origin, bridge.websocket_url
+
+
+def page_timer_resolution_ms(page: Any) -> float:
+    """The page's timer step; refuses (NotIsolated) a page whose timer Chromium coarsens."""
+    if page.evaluate("crossOriginIsolated") is not True:
+        raise NotIsolated(
+            "the page is not cross-origin isolated, so Chromium coarsens performance.now() to "
+            "100 us and its medians would be quantized: the bridge must send "
+            "Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: "
+            "require-corp (python_service/bridge/static.py)"
+        )
+    resolution = page.evaluate("window.timerResolutionMs()")
+    if resolution > MAX_TIMER_RESOLUTION_MS:
+        raise NotIsolated(f"the page's timer resolves only {resolution * 1000:.0f} us")
+    return resolution
 
 
 class PythonLoop:
@@ -82,28 +155,21 @@ class PythonLoop:
         return statistics.median(times) * 1000
 
 
-def measure(runs: int, rounds: int, warmup: int) -> dict[str, Any]:
+def measure(runs: int, rounds: int, warmup: int, bridge_mode: str) -> dict[str, Any]:
     samples: dict[str, list[float]] = {"page": [], "python": [], "python via bridge": []}
-    with (
-        ServiceHost() as host,
-        running_bridge(host, BridgeConfig(port=0)) as bridge,
-        chromium() as browser,
-    ):
+    with ServiceHost() as host:
         host.start()
-        page = browser.new_page()
-        page.goto(f"{bridge.origin}/web/roundtrip.html")
-        page.wait_for_function("window.roundTripReady === true")
-        python = PythonLoop(connect(host))
-        via_bridge = PythonLoop(connect(BridgeEndpoint(bridge.websocket_url, bridge.origin)))
-        for _ in range(rounds):
-            result = page.evaluate("([n, w]) => window.measureRoundTrip(n, w)", [runs, warmup])
-            if result["result"] != [0, 2, 0, 4]:
-                raise SystemExit(f"the page computed {result['result']}")
-            samples["page"].append(result["medianMs"])
-            samples["python"].append(python.measure(runs, warmup))
-            samples["python via bridge"].append(via_bridge.measure(runs, warmup))
-        python.npu.close()
-        via_bridge.npu.close()
+        bridge = bridge_process() if bridge_mode == "process" else bridge_thread(host)
+        with bridge as (origin, websocket_url), chromium() as browser:
+            page = browser.new_page()
+            page.goto(f"{origin}/web/roundtrip.html")
+            page.wait_for_function("window.roundTripReady === true")
+            resolution = page_timer_resolution_ms(page)
+            python = PythonLoop(connect(host))
+            via_bridge = PythonLoop(connect(BridgeEndpoint(websocket_url, origin)))
+            measure_rounds(page, python, via_bridge, runs, rounds, warmup, samples)
+            python.npu.close()
+            via_bridge.npu.close()
     medians = {name: statistics.median(values) for name, values in samples.items()}
     return {
         "page_vs_python_roundtrip_ratio": medians["page"] / medians["python"],
@@ -113,8 +179,28 @@ def measure(runs: int, rounds: int, warmup: int) -> dict[str, Any]:
         "python_via_bridge_roundtrip_ms": medians["python via bridge"],
         "runs": runs,
         "rounds": rounds,
+        "bridge": bridge_mode,
+        "page_timer_resolution_ms": resolution,
         "samples_ms": samples,
     }
+
+
+def measure_rounds(
+    page: Any,
+    python: PythonLoop,
+    via_bridge: PythonLoop,
+    runs: int,
+    rounds: int,
+    warmup: int,
+    samples: dict[str, list[float]],
+) -> None:
+    for _ in range(rounds):
+        result = page.evaluate("([n, w]) => window.measureRoundTrip(n, w)", [runs, warmup])
+        if result["result"] != [0, 2, 0, 4]:
+            raise SystemExit(f"the page computed {result['result']}")
+        samples["page"].append(result["medianMs"])
+        samples["python"].append(python.measure(runs, warmup))
+        samples["python via bridge"].append(via_bridge.measure(runs, warmup))
 
 
 def table(figures: dict[str, Any]) -> str:
@@ -126,7 +212,9 @@ def table(figures: dict[str, Any]) -> str:
     ]
     lines = [
         f"dispatch round trip: relu float32[4], write + dispatch + submit + read, "
-        f"median of {figures['runs']} x {figures['rounds']} rounds",
+        f"median of {figures['runs']} x {figures['rounds']} rounds; bridge in its own "
+        f"{figures['bridge']}; page timer resolution "
+        f"{figures['page_timer_resolution_ms'] * 1000:.1f} us (cross-origin isolated)",
         f"{'path':<38}{'median ms':>10}{'ratio':>8}",
         "-" * 56,
     ]
@@ -141,9 +229,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=200, help="round trips per round")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--warmup", type=int, default=20)
+    parser.add_argument(
+        "--bridge",
+        choices=("process", "thread"),
+        default="process",
+        help="run the bridge as its own process (as deployed) or on a thread of this one",
+    )
     parser.add_argument("--json", type=Path, help="write the figures to this file")
     args = parser.parse_args(argv)
-    figures = measure(args.runs, args.rounds, args.warmup)
+    try:
+        figures = measure(args.runs, args.rounds, args.warmup, args.bridge)
+    except NotIsolated as refused:
+        print(f"bench/browser.py: refusing to report: {refused}", file=sys.stderr)
+        return 1
     print(table(figures))
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
