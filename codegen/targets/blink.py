@@ -31,13 +31,12 @@ from codegen.model.ir import Model
 from codegen.output import OutputFile
 from codegen.render import render
 from codegen.targets import cpp_layout
+from codegen.targets.blink_converters import ConversionBuilder, FreeFunction
 from codegen.targets.blink_cpp import (
-    BUFFER_SOURCE,
     HEADERS,
     MOJOM_HEADER,
     ClassBuilder,
     CppClass,
-    mojom,
 )
 from codegen.targets.blink_idl import BlinkIdl
 from codegen.targets.chromium_naming import (
@@ -53,10 +52,7 @@ from codegen.targets.wire_source import wire_of
 
 ROOT = "generated/chromium"
 TRACED = ("Member<", "HeapVector<", "HeapMojoRemote<")  # fields Trace() must visit
-CONVERTER_INCLUDES = (
-    "mojo/public/cpp/bindings/type_converter.h",
-    "third_party/blink/renderer/bindings/core/v8/script_promise_resolver.h",
-)
+CONVERTER_INCLUDES = ("mojo/public/cpp/bindings/type_converter.h",)
 FEATURE_FILE = "third_party/blink/renderer/platform/runtime_enabled_features.webnpu.json5"
 
 
@@ -161,22 +157,8 @@ def generate(model: Model, context: Context) -> list[OutputFile]:
         )
         cc_sources += [f"{stem}.cc", f"{stem}.h"]
 
-    converters = converter_declarations(model, wire)
-    h_path = HEADERS["TypeConverters"]
-    emit(
-        h_path,
-        render(
-            "blink/npu_type_converters.h.jinja",
-            filters,
-            header=header,
-            guard=guard(h_path),
-            includes=sorted([MOJOM_HEADER, *CONVERTER_INCLUDES]),
-            converters=converters,
-            handle=mojom("ObjectHandlePtr"),
-            rejection=mojom("Rejection"),
-        ),
-    )
-    cc_sources.append("npu_type_converters.h")
+    emit_converters(model, wire, header, filters, emit)
+    cc_sources += ["npu_type_converters.cc", "npu_type_converters.h"]
 
     groups: dict[str, list[str]] = {}
     for f in idl_files:
@@ -198,30 +180,53 @@ def generate(model: Model, context: Context) -> list[OutputFile]:
     return outputs
 
 
-def converter_declarations(model: Model, wire: w.WireModel) -> list[tuple[str, str]]:
-    """(to, from) of every `mojo::TypeConverter` the classes call: each dictionary crossing
-    the wire to its mojom struct, each enum both ways (a [WireValue]'s enum attribute comes
-    back), and a buffer source to `BigBuffer`."""
-    pairs: set[tuple[str, str]] = set()
-    for s in wire.structs:
-        definition = model.get(s.name)
-        if definition is not None and definition.kind == "dictionary":
-            pairs.add((mojom(s.name + "Ptr"), "const " + s.name + "*"))
-    for t in _enums(wire):
-        pairs.add((mojom(t), "V8" + t))
-        pairs.add(("V8" + t, mojom(t)))
-    pairs.add(("mojo_base::BigBuffer", "const " + BUFFER_SOURCE + "*"))
-    return sorted(pairs)
+def inline_convert(to: str, from_: str, function: str) -> str:
+    """A converter's `Convert`, calling the blink:: function that does the work: on one line
+    when it fits (`AllowShortFunctionsOnASingleLine: Inline`), else broken as a definition."""
+    body = f"return blink::{function}(input);"
+    one_line = f"  static {to} Convert({from_} input) {{ {body} }}"
+    if len(one_line) <= cpp_layout.COLUMNS:
+        return one_line
+    head = cpp_layout.signature(f"static {to} Convert", [f"{from_} input"], " {", 2)
+    return f"{head}\n    {body}\n  }}"
 
 
-def _enums(wire: w.WireModel) -> list[str]:
-    names = set()
-    for m in wire.messages + wire.commands:
-        for f in m.request.fields:
-            if isinstance(f.type, w.Enum):
-                names.add(f.type.name)
-    for s in wire.structs:
-        for f in s.fields:
-            if isinstance(f.type, w.Enum):
-                names.add(f.type.name)
-    return sorted(names - {"RejectionException"})
+def free_definition(f: FreeFunction) -> str:
+    lines = [cpp_layout.signature(f"{f.returns} {f.name}", f.parameters, " {", 0)]
+    lines += [line for item in f.body for line in cpp_layout.statement(item, 2)]
+    lines.append("}")
+    return "\n".join(lines)
+
+
+def emit_converters(model: Model, wire: w.WireModel, header: str, filters: dict, emit) -> None:
+    """`npu_type_converters.h` (the `mojo::TypeConverter`s, the functions they call and the
+    object-handle helpers) and the `.cc` defining them (`blink_converters.py`)."""
+    conversions = ConversionBuilder(model, wire).build()
+    filters = {**filters, "inline_convert": inline_convert, "free_definition": free_definition}
+    h_path = HEADERS["TypeConverters"]
+    emit(
+        h_path,
+        render(
+            "blink/npu_type_converters.h.jinja",
+            filters,
+            header=header,
+            guard=guard(h_path),
+            includes=sorted({MOJOM_HEADER, *CONVERTER_INCLUDES, *conversions.header_includes}),
+            forward=sorted(conversions.forward | {"ScriptPromiseResolverBase"}),
+            functions=conversions.functions,
+            converters=conversions.pairs,
+        ),
+    )
+    source = conversions.source_includes - conversions.header_includes
+    emit(
+        h_path[: -len(".h")] + ".cc",
+        render(
+            "blink/npu_type_converters.cc.jinja",
+            filters,
+            header=header,
+            own_header=h_path,
+            system_includes=sorted(i for i in source if i.startswith("<")),
+            includes=sorted(i for i in source if not i.startswith("<")),
+            functions=conversions.functions,
+        ),
+    )

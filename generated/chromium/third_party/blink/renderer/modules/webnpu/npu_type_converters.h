@@ -3,177 +3,354 @@
 #ifndef THIRD_PARTY_BLINK_RENDERER_MODULES_WEBNPU_NPU_TYPE_CONVERTERS_H_
 #define THIRD_PARTY_BLINK_RENDERER_MODULES_WEBNPU_NPU_TYPE_CONVERTERS_H_
 
+#include "base/containers/span.h"
+#include "mojo/public/cpp/base/big_buffer.h"
 #include "mojo/public/cpp/bindings/type_converter.h"
 #include "services/webnpu/public/mojom/webnpu.mojom-blink.h"
-#include "third_party/blink/renderer/bindings/core/v8/script_promise_resolver.h"
-
-namespace mojo {
-
-// Blink values to the Mojo types the interface takes, and back. Declared
-// here for every type the generated classes convert; defined beside them.
-
-template <>
-struct TypeConverter<V8NPUConv2dFilterOperandLayout,
-                     webnpu::mojom::blink::NPUConv2dFilterOperandLayout> {
-  static V8NPUConv2dFilterOperandLayout Convert(
-      webnpu::mojom::blink::NPUConv2dFilterOperandLayout input);
-};
-
-template <>
-struct TypeConverter<V8NPUDataType, webnpu::mojom::blink::NPUDataType> {
-  static V8NPUDataType Convert(webnpu::mojom::blink::NPUDataType input);
-};
-
-template <>
-struct TypeConverter<V8NPUDeviceLostReason,
-                     webnpu::mojom::blink::NPUDeviceLostReason> {
-  static V8NPUDeviceLostReason Convert(
-      webnpu::mojom::blink::NPUDeviceLostReason input);
-};
-
-template <>
-struct TypeConverter<V8NPUErrorFilter, webnpu::mojom::blink::NPUErrorFilter> {
-  static V8NPUErrorFilter Convert(webnpu::mojom::blink::NPUErrorFilter input);
-};
-
-template <>
-struct TypeConverter<V8NPUInputOperandLayout,
-                     webnpu::mojom::blink::NPUInputOperandLayout> {
-  static V8NPUInputOperandLayout Convert(
-      webnpu::mojom::blink::NPUInputOperandLayout input);
-};
-
-template <>
-struct TypeConverter<V8NPUPowerPreference,
-                     webnpu::mojom::blink::NPUPowerPreference> {
-  static V8NPUPowerPreference Convert(
-      webnpu::mojom::blink::NPUPowerPreference input);
-};
-
-template <>
-struct TypeConverter<V8NPURoundingType, webnpu::mojom::blink::NPURoundingType> {
-  static V8NPURoundingType Convert(webnpu::mojom::blink::NPURoundingType input);
-};
-
-template <>
-struct TypeConverter<
-    mojo_base::BigBuffer,
-    const V8UnionArrayBufferAllowSharedOrArrayBufferViewAllowShared*> {
-  static mojo_base::BigBuffer Convert(
-      const V8UnionArrayBufferAllowSharedOrArrayBufferViewAllowShared* input);
-};
-
-template <>
-struct TypeConverter<webnpu::mojom::blink::NPUBufferDescriptorPtr,
-                     const NPUBufferDescriptor*> {
-  static webnpu::mojom::blink::NPUBufferDescriptorPtr Convert(
-      const NPUBufferDescriptor* input);
-};
-
-template <>
-struct TypeConverter<webnpu::mojom::blink::NPUCommandBufferDescriptorPtr,
-                     const NPUCommandBufferDescriptor*> {
-  static webnpu::mojom::blink::NPUCommandBufferDescriptorPtr Convert(
-      const NPUCommandBufferDescriptor* input);
-};
-
-template <>
-struct TypeConverter<webnpu::mojom::blink::NPUCommandEncoderDescriptorPtr,
-                     const NPUCommandEncoderDescriptor*> {
-  static webnpu::mojom::blink::NPUCommandEncoderDescriptorPtr Convert(
-      const NPUCommandEncoderDescriptor* input);
-};
-
-template <>
-struct TypeConverter<webnpu::mojom::blink::NPUConv2dFilterOperandLayout,
-                     V8NPUConv2dFilterOperandLayout> {
-  static webnpu::mojom::blink::NPUConv2dFilterOperandLayout Convert(
-      V8NPUConv2dFilterOperandLayout input);
-};
-
-template <>
-struct TypeConverter<webnpu::mojom::blink::NPUDataType, V8NPUDataType> {
-  static webnpu::mojom::blink::NPUDataType Convert(V8NPUDataType input);
-};
-
-template <>
-struct TypeConverter<webnpu::mojom::blink::NPUDeviceDescriptorPtr,
-                     const NPUDeviceDescriptor*> {
-  static webnpu::mojom::blink::NPUDeviceDescriptorPtr Convert(
-      const NPUDeviceDescriptor* input);
-};
-
-template <>
-struct TypeConverter<webnpu::mojom::blink::NPUDeviceLostReason,
-                     V8NPUDeviceLostReason> {
-  static webnpu::mojom::blink::NPUDeviceLostReason Convert(
-      V8NPUDeviceLostReason input);
-};
-
-template <>
-struct TypeConverter<webnpu::mojom::blink::NPUErrorFilter, V8NPUErrorFilter> {
-  static webnpu::mojom::blink::NPUErrorFilter Convert(V8NPUErrorFilter input);
-};
-
-template <>
-struct TypeConverter<webnpu::mojom::blink::NPUInputOperandLayout,
-                     V8NPUInputOperandLayout> {
-  static webnpu::mojom::blink::NPUInputOperandLayout Convert(
-      V8NPUInputOperandLayout input);
-};
-
-template <>
-struct TypeConverter<webnpu::mojom::blink::NPUPowerPreference,
-                     V8NPUPowerPreference> {
-  static webnpu::mojom::blink::NPUPowerPreference Convert(
-      V8NPUPowerPreference input);
-};
-
-template <>
-struct TypeConverter<webnpu::mojom::blink::NPUQueueDescriptorPtr,
-                     const NPUQueueDescriptor*> {
-  static webnpu::mojom::blink::NPUQueueDescriptorPtr Convert(
-      const NPUQueueDescriptor* input);
-};
-
-template <>
-struct TypeConverter<webnpu::mojom::blink::NPURequestAdapterOptionsPtr,
-                     const NPURequestAdapterOptions*> {
-  static webnpu::mojom::blink::NPURequestAdapterOptionsPtr Convert(
-      const NPURequestAdapterOptions* input);
-};
-
-template <>
-struct TypeConverter<webnpu::mojom::blink::NPURoundingType, V8NPURoundingType> {
-  static webnpu::mojom::blink::NPURoundingType Convert(V8NPURoundingType input);
-};
-
-template <>
-struct TypeConverter<webnpu::mojom::blink::NPUTensorDescriptorPtr,
-                     const NPUTensorDescriptor*> {
-  static webnpu::mojom::blink::NPUTensorDescriptorPtr Convert(
-      const NPUTensorDescriptor* input);
-};
-
-template <>
-struct TypeConverter<webnpu::mojom::blink::NPUTensorInfoPtr,
-                     const NPUTensorInfo*> {
-  static webnpu::mojom::blink::NPUTensorInfoPtr Convert(
-      const NPUTensorInfo* input);
-};
-
-}  // namespace mojo
+#include "third_party/blink/renderer/bindings/modules/v8/v8_npu_conv2d_filter_operand_layout.h"
+#include "third_party/blink/renderer/bindings/modules/v8/v8_npu_data_type.h"
+#include "third_party/blink/renderer/bindings/modules/v8/v8_npu_device_lost_reason.h"
+#include "third_party/blink/renderer/bindings/modules/v8/v8_npu_error_filter.h"
+#include "third_party/blink/renderer/bindings/modules/v8/v8_npu_feature_name.h"
+#include "third_party/blink/renderer/bindings/modules/v8/v8_npu_input_operand_layout.h"
+#include "third_party/blink/renderer/bindings/modules/v8/v8_npu_power_preference.h"
+#include "third_party/blink/renderer/bindings/modules/v8/v8_npu_rounding_type.h"
 
 namespace blink {
 
-// The handle the next object this renderer creates is named by: ids are
-// allocated here, as the wire's client does (docs/wire.md, section 2.2).
-webnpu::mojom::blink::ObjectHandlePtr NextObjectHandle();
+class NPUBufferDescriptor;
+class NPUCommandBufferDescriptor;
+class NPUCommandEncoderDescriptor;
+class NPUDeviceDescriptor;
+class NPUError;
+class NPUQueueDescriptor;
+class NPURequestAdapterOptions;
+class NPUTensorDescriptor;
+class NPUTensorInfo;
+class ScriptPromiseResolverBase;
+class V8UnionArrayBufferAllowSharedOrArrayBufferViewAllowShared;
+class V8UnionBigintOrUnrestrictedDouble;
+
+webnpu::mojom::blink::NPURequestAdapterOptionsPtr ToMojom(
+    const NPURequestAdapterOptions* input);
+
+webnpu::mojom::blink::NPUQueueDescriptorPtr ToMojom(
+    const NPUQueueDescriptor* input);
+
+webnpu::mojom::blink::NPUDeviceDescriptorPtr ToMojom(
+    const NPUDeviceDescriptor* input);
+
+webnpu::mojom::blink::NPUCommandBufferDescriptorPtr ToMojom(
+    const NPUCommandBufferDescriptor* input);
+
+webnpu::mojom::blink::NPUTensorDescriptorPtr ToMojom(
+    const NPUTensorDescriptor* input);
+
+webnpu::mojom::blink::NPUBufferDescriptorPtr ToMojom(
+    const NPUBufferDescriptor* input);
+
+webnpu::mojom::blink::NPUTensorInfoPtr ToMojom(const NPUTensorInfo* input);
+
+webnpu::mojom::blink::NPUCommandEncoderDescriptorPtr ToMojom(
+    const NPUCommandEncoderDescriptor* input);
+
+webnpu::mojom::blink::NPUConv2dFilterOperandLayout ToMojom(
+    V8NPUConv2dFilterOperandLayout input);
+
+V8NPUConv2dFilterOperandLayout FromMojom(
+    webnpu::mojom::blink::NPUConv2dFilterOperandLayout input);
+
+webnpu::mojom::blink::NPUDataType ToMojom(V8NPUDataType input);
+
+V8NPUDataType FromMojom(webnpu::mojom::blink::NPUDataType input);
+
+webnpu::mojom::blink::NPUDeviceLostReason ToMojom(V8NPUDeviceLostReason input);
+
+V8NPUDeviceLostReason FromMojom(
+    webnpu::mojom::blink::NPUDeviceLostReason input);
+
+webnpu::mojom::blink::NPUErrorFilter ToMojom(V8NPUErrorFilter input);
+
+V8NPUErrorFilter FromMojom(webnpu::mojom::blink::NPUErrorFilter input);
+
+webnpu::mojom::blink::NPUFeatureName ToMojom(V8NPUFeatureName input);
+
+V8NPUFeatureName FromMojom(webnpu::mojom::blink::NPUFeatureName input);
+
+webnpu::mojom::blink::NPUInputOperandLayout ToMojom(
+    V8NPUInputOperandLayout input);
+
+V8NPUInputOperandLayout FromMojom(
+    webnpu::mojom::blink::NPUInputOperandLayout input);
+
+webnpu::mojom::blink::NPUPowerPreference ToMojom(V8NPUPowerPreference input);
+
+V8NPUPowerPreference FromMojom(webnpu::mojom::blink::NPUPowerPreference input);
+
+webnpu::mojom::blink::NPURoundingType ToMojom(V8NPURoundingType input);
+
+V8NPURoundingType FromMojom(webnpu::mojom::blink::NPURoundingType input);
+
+// The bytes an (ArrayBuffer or ArrayBufferView) argument names.
+base::span<const uint8_t> BufferSourceBytes(
+    const V8UnionArrayBufferAllowSharedOrArrayBufferViewAllowShared* input);
+
+mojo_base::BigBuffer ToMojom(
+    const V8UnionArrayBufferAllowSharedOrArrayBufferViewAllowShared* input);
+
+webnpu::mojom::blink::NPUNumberPtr ToMojom(
+    const V8UnionBigintOrUnrestrictedDouble* input);
+
+// The error object of the kind the service reported.
+NPUError* ErrorFromMojom(const webnpu::mojom::blink::ErrorReport& report);
 
 // Rejects `resolver` with the exception the service named.
 void RejectFromMojo(ScriptPromiseResolverBase* resolver,
                     const webnpu::mojom::blink::Rejection& rejection);
 
+// The handle the next object this renderer creates is named by: ids are
+// allocated here, as the wire's client does (docs/wire.md, section 2.2).
+webnpu::mojom::blink::ObjectHandlePtr NextObjectHandle();
+
 }  // namespace blink
+
+namespace mojo {
+
+// Blink values to the Mojo types the interface takes, and back: each calls
+// the blink:: function above that converts it.
+
+template <>
+struct TypeConverter<blink::V8NPUConv2dFilterOperandLayout,
+                     webnpu::mojom::blink::NPUConv2dFilterOperandLayout> {
+  static blink::V8NPUConv2dFilterOperandLayout Convert(
+      webnpu::mojom::blink::NPUConv2dFilterOperandLayout input) {
+    return blink::FromMojom(input);
+  }
+};
+
+template <>
+struct TypeConverter<blink::V8NPUDataType, webnpu::mojom::blink::NPUDataType> {
+  static blink::V8NPUDataType Convert(webnpu::mojom::blink::NPUDataType input) {
+    return blink::FromMojom(input);
+  }
+};
+
+template <>
+struct TypeConverter<blink::V8NPUDeviceLostReason,
+                     webnpu::mojom::blink::NPUDeviceLostReason> {
+  static blink::V8NPUDeviceLostReason Convert(
+      webnpu::mojom::blink::NPUDeviceLostReason input) {
+    return blink::FromMojom(input);
+  }
+};
+
+template <>
+struct TypeConverter<blink::V8NPUErrorFilter,
+                     webnpu::mojom::blink::NPUErrorFilter> {
+  static blink::V8NPUErrorFilter Convert(
+      webnpu::mojom::blink::NPUErrorFilter input) {
+    return blink::FromMojom(input);
+  }
+};
+
+template <>
+struct TypeConverter<blink::V8NPUFeatureName,
+                     webnpu::mojom::blink::NPUFeatureName> {
+  static blink::V8NPUFeatureName Convert(
+      webnpu::mojom::blink::NPUFeatureName input) {
+    return blink::FromMojom(input);
+  }
+};
+
+template <>
+struct TypeConverter<blink::V8NPUInputOperandLayout,
+                     webnpu::mojom::blink::NPUInputOperandLayout> {
+  static blink::V8NPUInputOperandLayout Convert(
+      webnpu::mojom::blink::NPUInputOperandLayout input) {
+    return blink::FromMojom(input);
+  }
+};
+
+template <>
+struct TypeConverter<blink::V8NPUPowerPreference,
+                     webnpu::mojom::blink::NPUPowerPreference> {
+  static blink::V8NPUPowerPreference Convert(
+      webnpu::mojom::blink::NPUPowerPreference input) {
+    return blink::FromMojom(input);
+  }
+};
+
+template <>
+struct TypeConverter<blink::V8NPURoundingType,
+                     webnpu::mojom::blink::NPURoundingType> {
+  static blink::V8NPURoundingType Convert(
+      webnpu::mojom::blink::NPURoundingType input) {
+    return blink::FromMojom(input);
+  }
+};
+
+template <>
+struct TypeConverter<
+    mojo_base::BigBuffer,
+    const blink::V8UnionArrayBufferAllowSharedOrArrayBufferViewAllowShared*> {
+  static mojo_base::BigBuffer Convert(
+      const blink::V8UnionArrayBufferAllowSharedOrArrayBufferViewAllowShared*
+          input) {
+    return blink::ToMojom(input);
+  }
+};
+
+template <>
+struct TypeConverter<webnpu::mojom::blink::NPUBufferDescriptorPtr,
+                     const blink::NPUBufferDescriptor*> {
+  static webnpu::mojom::blink::NPUBufferDescriptorPtr Convert(
+      const blink::NPUBufferDescriptor* input) {
+    return blink::ToMojom(input);
+  }
+};
+
+template <>
+struct TypeConverter<webnpu::mojom::blink::NPUCommandBufferDescriptorPtr,
+                     const blink::NPUCommandBufferDescriptor*> {
+  static webnpu::mojom::blink::NPUCommandBufferDescriptorPtr Convert(
+      const blink::NPUCommandBufferDescriptor* input) {
+    return blink::ToMojom(input);
+  }
+};
+
+template <>
+struct TypeConverter<webnpu::mojom::blink::NPUCommandEncoderDescriptorPtr,
+                     const blink::NPUCommandEncoderDescriptor*> {
+  static webnpu::mojom::blink::NPUCommandEncoderDescriptorPtr Convert(
+      const blink::NPUCommandEncoderDescriptor* input) {
+    return blink::ToMojom(input);
+  }
+};
+
+template <>
+struct TypeConverter<webnpu::mojom::blink::NPUConv2dFilterOperandLayout,
+                     blink::V8NPUConv2dFilterOperandLayout> {
+  static webnpu::mojom::blink::NPUConv2dFilterOperandLayout Convert(
+      blink::V8NPUConv2dFilterOperandLayout input) {
+    return blink::ToMojom(input);
+  }
+};
+
+template <>
+struct TypeConverter<webnpu::mojom::blink::NPUDataType, blink::V8NPUDataType> {
+  static webnpu::mojom::blink::NPUDataType Convert(blink::V8NPUDataType input) {
+    return blink::ToMojom(input);
+  }
+};
+
+template <>
+struct TypeConverter<webnpu::mojom::blink::NPUDeviceDescriptorPtr,
+                     const blink::NPUDeviceDescriptor*> {
+  static webnpu::mojom::blink::NPUDeviceDescriptorPtr Convert(
+      const blink::NPUDeviceDescriptor* input) {
+    return blink::ToMojom(input);
+  }
+};
+
+template <>
+struct TypeConverter<webnpu::mojom::blink::NPUDeviceLostReason,
+                     blink::V8NPUDeviceLostReason> {
+  static webnpu::mojom::blink::NPUDeviceLostReason Convert(
+      blink::V8NPUDeviceLostReason input) {
+    return blink::ToMojom(input);
+  }
+};
+
+template <>
+struct TypeConverter<webnpu::mojom::blink::NPUErrorFilter,
+                     blink::V8NPUErrorFilter> {
+  static webnpu::mojom::blink::NPUErrorFilter Convert(
+      blink::V8NPUErrorFilter input) {
+    return blink::ToMojom(input);
+  }
+};
+
+template <>
+struct TypeConverter<webnpu::mojom::blink::NPUFeatureName,
+                     blink::V8NPUFeatureName> {
+  static webnpu::mojom::blink::NPUFeatureName Convert(
+      blink::V8NPUFeatureName input) {
+    return blink::ToMojom(input);
+  }
+};
+
+template <>
+struct TypeConverter<webnpu::mojom::blink::NPUInputOperandLayout,
+                     blink::V8NPUInputOperandLayout> {
+  static webnpu::mojom::blink::NPUInputOperandLayout Convert(
+      blink::V8NPUInputOperandLayout input) {
+    return blink::ToMojom(input);
+  }
+};
+
+template <>
+struct TypeConverter<webnpu::mojom::blink::NPUNumberPtr,
+                     const blink::V8UnionBigintOrUnrestrictedDouble*> {
+  static webnpu::mojom::blink::NPUNumberPtr Convert(
+      const blink::V8UnionBigintOrUnrestrictedDouble* input) {
+    return blink::ToMojom(input);
+  }
+};
+
+template <>
+struct TypeConverter<webnpu::mojom::blink::NPUPowerPreference,
+                     blink::V8NPUPowerPreference> {
+  static webnpu::mojom::blink::NPUPowerPreference Convert(
+      blink::V8NPUPowerPreference input) {
+    return blink::ToMojom(input);
+  }
+};
+
+template <>
+struct TypeConverter<webnpu::mojom::blink::NPUQueueDescriptorPtr,
+                     const blink::NPUQueueDescriptor*> {
+  static webnpu::mojom::blink::NPUQueueDescriptorPtr Convert(
+      const blink::NPUQueueDescriptor* input) {
+    return blink::ToMojom(input);
+  }
+};
+
+template <>
+struct TypeConverter<webnpu::mojom::blink::NPURequestAdapterOptionsPtr,
+                     const blink::NPURequestAdapterOptions*> {
+  static webnpu::mojom::blink::NPURequestAdapterOptionsPtr Convert(
+      const blink::NPURequestAdapterOptions* input) {
+    return blink::ToMojom(input);
+  }
+};
+
+template <>
+struct TypeConverter<webnpu::mojom::blink::NPURoundingType,
+                     blink::V8NPURoundingType> {
+  static webnpu::mojom::blink::NPURoundingType Convert(
+      blink::V8NPURoundingType input) {
+    return blink::ToMojom(input);
+  }
+};
+
+template <>
+struct TypeConverter<webnpu::mojom::blink::NPUTensorDescriptorPtr,
+                     const blink::NPUTensorDescriptor*> {
+  static webnpu::mojom::blink::NPUTensorDescriptorPtr Convert(
+      const blink::NPUTensorDescriptor* input) {
+    return blink::ToMojom(input);
+  }
+};
+
+template <>
+struct TypeConverter<webnpu::mojom::blink::NPUTensorInfoPtr,
+                     const blink::NPUTensorInfo*> {
+  static webnpu::mojom::blink::NPUTensorInfoPtr Convert(
+      const blink::NPUTensorInfo* input) {
+    return blink::ToMojom(input);
+  }
+};
+
+}  // namespace mojo
 
 #endif  // THIRD_PARTY_BLINK_RENDERER_MODULES_WEBNPU_NPU_TYPE_CONVERTERS_H_
