@@ -10,6 +10,7 @@
 // the generated classes (generated/js/webnpu.js) convert arguments and call them.
 
 import * as idl from "./webidl.js";
+import * as rules from "./graph_rules.js";
 import { BadMessage, MAX_INLINE_BYTES, MessageReader, MessageWriter, WireCodec, decodeBridgeMessage, encodeBridgeMessage, FLAG_IS_REPLY } from "./wire.js";
 
 const ROOT_HANDLE = Object.freeze({ id: 1, generation: 1 });
@@ -676,22 +677,20 @@ class NPUOperandImpl {
   constructor(builder, id, descriptor) {
     this.builder = builder;
     this.id = id;
-    this.descriptor = descriptor; // null for an operation's result (no shape inference here)
+    this.descriptor = descriptor; // inferred at the call for an operation's result (graph_rules.js)
   }
 
   get dataType() {
-    if (!this.descriptor) throw notInferred();
     return this.descriptor.dataType;
   }
 
   get shape() {
-    if (!this.descriptor) throw notInferred();
-    return Object.freeze([...this.descriptor.shape]);
+    return this.descriptor.shape; // frozen: the SameObject-like array the page reads
   }
 }
 
-function notInferred() {
-  return domException("The polyfill does not infer the descriptors of operation results.", "NotSupportedError");
+function builderError(method, detail) {
+  return new TypeError(`Failed to execute '${method}' on 'NPUGraphBuilder': ${detail}`);
 }
 
 class NPUGraphBuilderImpl extends DeviceChild {
@@ -700,10 +699,15 @@ class NPUGraphBuilderImpl extends DeviceChild {
     this.inputs = [];
     this.constants = [];
     this.operations = [];
-    this.nextId = 1;
+    this.descriptors = new Map(); // operand id -> descriptor, what each call is checked against
     this.built = false;
     this.names = new Set();
+    this.limits = rules.limitsOf(device.limits); // the device's, as the Python builder uses
     this.installOperations();
+  }
+
+  get nextId() {
+    return this.descriptors.size + 1; // a refused call takes no id
   }
 
   checkUsable(method) {
@@ -713,25 +717,49 @@ class NPUGraphBuilderImpl extends DeviceChild {
   }
 
   operand(descriptor) {
-    return create("NPUOperand", new NPUOperandImpl(this, this.nextId++, descriptor));
+    const id = this.nextId;
+    this.descriptors.set(id, descriptor);
+    return create("NPUOperand", new NPUOperandImpl(this, id, descriptor));
+  }
+
+  /** A shared rule's GraphError (or TensorError) as the TypeError a WebNN builder throws. */
+  sharedRule(method, rule) {
+    try {
+      return rule();
+    } catch (error) {
+      if (error instanceof rules.GraphError) throw builderError(method, `${error.message}.`);
+      if (error instanceof rules.TensorError) throw builderError(method, `Invalid descriptor: ${error.message}.`);
+      throw error;
+    }
   }
 
   input(name, descriptor) {
     this.checkUsable("input");
-    this.inputs.push({ id: this.nextId, name, descriptor: { dataType: descriptor.dataType, shape: descriptor.shape } });
-    return this.operand(descriptor);
+    const id = this.nextId;
+    const checked = this.sharedRule("input", () => {
+      const d = rules.descriptor(descriptor.dataType, descriptor.shape);
+      return rules.validateInput(id, name, d, this.names, this.limits);
+    });
+    this.names.add(name);
+    this.inputs.push({ id, name, descriptor: { dataType: checked.dataType, shape: [...checked.shape] } });
+    return this.operand(checked);
   }
 
   constant(descriptor, buffer) {
     this.checkUsable("constant");
-    this.constants.push({ id: this.nextId, descriptor: { dataType: descriptor.dataType, shape: descriptor.shape }, data: buffer.slice() });
-    return this.operand(descriptor);
+    const id = this.nextId;
+    const checked = this.sharedRule("constant", () => {
+      const d = rules.descriptor(descriptor.dataType, descriptor.shape);
+      return rules.validateConstant(id, d, buffer.length, this.limits);
+    });
+    this.constants.push({ id, descriptor: { dataType: checked.dataType, shape: [...checked.shape] }, data: buffer.slice() });
+    return this.operand(checked);
   }
 
   idOf(op, operand) {
     if (operand === undefined || operand === null) return 0; // NO_OPERAND
     const impl = idl.implOrNull(operand);
-    if (impl.builder !== this) throw new TypeError(`Failed to execute '${op}' on 'NPUGraphBuilder': An operand belongs to another builder.`);
+    if (impl.builder !== this) throw builderError(op, "An operand belongs to another builder.");
     return impl.id;
   }
 
@@ -743,29 +771,43 @@ class NPUGraphBuilderImpl extends DeviceChild {
   }
 
   record(op, spec, args) {
-    this.checkUsable(op);
     const options = args[args.length - 1] ?? {};
-    const value = { output_id: 0, label: options.label ?? "" };
     let index = 0;
-    if (spec.variadic_slot) {
-      const inputs = args[index++];
-      if (!inputs.length) throw new TypeError(`Failed to execute '${op}' on 'NPUGraphBuilder': At least one input is required.`);
-      value[spec.variadic_slot] = inputs.map((o) => this.idOf(op, o));
+    const variadic = spec.variadic_slot ? args[index++] : null;
+    // The Python builder refuses an empty concat before it looks at the builder's state.
+    if (variadic && !variadic.length) throw builderError(op, "At least one input is required.");
+    this.checkUsable(op);
+    const value = { output_id: 0, label: options.label ?? "" };
+    // Each operand's id by its rules slot (0: an absent optional one), checked in the order
+    // operations.py lists the slots (the wire struct's order may differ), as the Python builder.
+    const ruleSpec = rules.OPERATIONS[op];
+    const ids = new Map();
+    if (variadic) {
+      value[spec.variadic_slot] = variadic.map((o, i) => {
+        const id = this.idOf(op, o);
+        ids.set(`inputs[${i}]`, id);
+        return id;
+      });
     }
-    for (const slot of spec.slots) value[slot] = this.idOf(op, args[index++]);
-    for (const slot of spec.optional_slots) value[slot] = this.idOf(op, options[slot]);
+    for (const slot of spec.slots) ids.set(slot, this.idOf(op, args[index++]));
+    for (const slot of ruleSpec.optionalInputs) ids.set(slot, this.idOf(op, options[slot]));
+    for (const slot of [...spec.slots, ...spec.optional_slots]) value[slot] = ids.get(slot);
     // Positional attributes (softmax's axis, reshape's newShape, ...) come next, then the
     // options dictionary's members.
-    const struct = BINDINGS.schema.structs[spec.struct];
+    const attributes = {};
     for (const name of spec.attributes) {
-      const field = struct.fields.find((f) => f.name === name);
       let v = name in options ? options[name] : undefined;
       if (v === undefined && index < args.length - 1) v = args[index++];
-      value[name] = v === undefined ? null : field.type.kind === "scalar" && field.type.name === "f64" && typeof v === "number" ? v : v;
+      value[name] = v === undefined ? null : v;
+      attributes[name] = value[name];
     }
+    const operands = [...ids].flatMap(([slot, id]) => (id ? [{ slot, id, descriptor: this.descriptors.get(id) }] : []));
+    const operationIndex = this.operations.length;
+    const descriptor = this.sharedRule(op, () =>
+      rules.validateOperation(operationIndex, op, value.label, operands, attributes, this.limits));
     value.output_id = this.nextId;
     this.operations.push({ tag: spec.number, value });
-    return this.operand(null);
+    return this.operand(descriptor);
   }
 
   build(outputs) {
