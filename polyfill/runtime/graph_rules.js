@@ -627,10 +627,3 @@ export function validateOperation(index, op, label, operands, attributes, limits
     throw new GraphError(`${where}: operand '${error.slot}' (${ids[error.slot]}): ${error.rule}`);
   }
 }
-
-/** The slot name of each of `count` operands given to `op` (operations.py slot_names). */
-export function slotNames(op, count) {
-  const s = OPERATIONS[op];
-  if (s.variadic) return Array.from({ length: count }, (_, i) => `inputs[${i}]`);
-  return [...s.inputs, ...s.optionalInputs].slice(0, count);
-}
