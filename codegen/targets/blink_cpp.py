@@ -24,7 +24,15 @@ from dataclasses import dataclass, field
 from codegen.model import ir
 from codegen.model import wire as w
 from codegen.model.naming import snake_case
+from codegen.targets.blink_graph import (
+    BUILDER_FIELDS,
+    GraphRecorder,
+    build_prefix,
+    check_operand_body,
+    check_usable_body,
+)
 from codegen.targets.blink_idl import member_attributes
+from codegen.targets.blink_mapping import mapped_buffer_members, mapped_range_body
 from codegen.targets.call_layout import Call, Statement, call
 from codegen.targets.chromium_naming import (
     BLINK_MODULE_DIR,
@@ -228,6 +236,7 @@ class ClassBuilder:
             for created in m.creates:
                 self.creators.setdefault(created, m)
         self.client_events = {e.interface for e in wire.events}
+        self.graph = GraphRecorder(model, wire)
 
     def classes(self) -> list[CppClass]:
         result = []
@@ -268,8 +277,19 @@ class ClassBuilder:
             self.value_object(d, c)
         else:
             self.local_object(d, c, is_event)
+        if kind == "operand":
+            self.operand_object(d, c)
         for m in d.members:
             self.member(d, c, m)
+        if any(m.kind == "build" and m.interface == d.name for m in self.messages.values()):
+            self.graph_builder(c)
+        if any(
+            self.types.value(x.return_type) == "DOMArrayBuffer*"
+            and (d.name, x.name) not in self.messages
+            for x in d.members
+            if isinstance(x, ir.Operation) and x.return_type
+        ):
+            self.mapped_buffer(c)
         if event_target:
             c.includes_h.add(HEADERS["EventTargetNames"])
             c.public.append(
@@ -329,6 +349,56 @@ class ClassBuilder:
         if any(m.interface == d.name and m.kind == "command" for m in self.messages.values()):
             command = mojom(d.name + "CommandPtr")
             c.fields.append((f"Vector<{command}>", "commands_"))
+
+    def operand_object(self, d: ir.Interface, c: CppClass) -> None:
+        """A [WireOperand]: its builder and its id there, besides its descriptor."""
+        c.forward.add("NPUGraphBuilder")
+        c.includes_cc.add(f"{BLINK_MODULE_DIR}/npu_graph_builder.h")
+        c.includes_h.add(HEADERS["Member"])
+        c.fields += [("Member<NPUGraphBuilder>", "builder_"), ("uint32_t", "id_")]
+        c.constructor += [
+            "NPUGraphBuilder* builder",
+            "uint32_t id",
+            "V8NPUDataType data_type",
+            "Vector<uint32_t> shape",
+        ]
+        c.initializers += [
+            "builder_(builder)",
+            "id_(id)",
+            "data_type_(data_type)",
+            "shape_(std::move(shape))",
+        ]
+        c.public += [
+            Function(
+                "NPUGraphBuilder*",
+                "builder",
+                [],
+                ["return builder_.Get();"],
+                const=True,
+                comment="The builder whose graph this operand is in, and its id there.",
+            ),
+            Function("uint32_t", "id", [], ["return id_;"], const=True),
+        ]
+
+    def graph_builder(self, c: CppClass) -> None:
+        """The recorded description, its constant arena, and the checks every method makes."""
+        c.fields += BUILDER_FIELDS
+        c.initializers.append(f"graph_({mojom('GraphDescription')}::New())")
+        c.includes_cc |= {HEADERS["DOMException"], "mojo/public/cpp/base/big_buffer.h"}
+        c.private += [
+            Function(
+                "bool", "CheckUsable", ["ExceptionState& exception_state"], check_usable_body()
+            ),
+            Function(
+                "bool",
+                "CheckOperand",
+                ["const NPUOperand* operand", "ExceptionState& exception_state"],
+                check_operand_body(),
+            ),
+        ]
+
+    def mapped_buffer(self, c: CppClass) -> None:
+        mapped_buffer_members(c)
 
     def value_object(self, d: ir.Interface, c: CppClass) -> None:
         """A [WireValue]: built from its mojom struct, which it keeps."""
@@ -494,7 +564,13 @@ class ClassBuilder:
         message = self.messages.get((d.name, m.name))
         c.includes_cc.add(HEADERS["TypeConverters"])
         args = [self.to_mojo(a) for a in m.arguments]
-        if message is None:
+        if message is None and self.graph.records(m):
+            body = self.graph.body(m)
+            c.includes_cc.add(f"{BLINK_MODULE_DIR}/npu_operand.h")
+        elif message is None and m.return_type.name == "ArrayBuffer":
+            body = mapped_range_body(m)
+            c.includes_cc.add(HEADERS["DOMArrayBuffer"])
+        elif message is None:
             body = self.not_implemented(c, returns, m)
         elif message.kind == "command":
             struct = mojom(message_struct_name(d.name, m.name))
@@ -522,6 +598,9 @@ class ClassBuilder:
             ]
         elif message.kind == "reply":
             body = self.reply(d, c, m, message, args)
+        elif message.kind == "build":
+            c.includes_cc.add(f"{BLINK_MODULE_DIR}/npu_operand.h")
+            body = build_prefix() + self.reply(d, c, m, message, ["std::move(graph_)"])
         else:
             body = self.not_implemented(c, returns, m)
         c.public.append(Function(returns, m.name, params, body, comment=m.doc))
@@ -584,6 +663,12 @@ class ClassBuilder:
             buffer = call("DOMArrayBuffer::Create", "result->get_success()->data")
             resolve = Statement(call("resolver->Resolve", buffer))
             c.includes_cc.add(HEADERS["DOMArrayBuffer"])
+        elif promised.kind == "interface" and promised.nullable:
+            # The resolved struct's one optional report: the error object it names, or null.
+            report = call("ErrorFromMojom", "*result->get_success()->error")
+            resolve = Statement(call("resolver->Resolve", report))
+            body_note = "if (!result->get_success()->error) {"
+            resolve = [body_note, "  resolver->Resolve(nullptr);", "  return;", "}", resolve]
         elif not (promised.kind == "builtin" and promised.name == "undefined"):
             resolve = "NOTIMPLEMENTED();"
             c.includes_cc.add(HEADERS["NotImplemented"])
@@ -600,7 +685,7 @@ class ClassBuilder:
                     "  RejectFromMojo(resolver, *result->get_error());",
                     "  return;",
                     "}",
-                    resolve,
+                    *(resolve if isinstance(resolve, list) else [resolve]),
                 ],
             )
         )

@@ -2,9 +2,9 @@
 
 #include "third_party/blink/renderer/modules/webnpu/npu_buffer.h"
 
-#include "base/notimplemented.h"
 #include "third_party/blink/renderer/bindings/core/v8/script_promise_resolver.h"
-#include "third_party/blink/renderer/core/dom/dom_exception.h"
+#include "third_party/blink/renderer/core/typed_arrays/array_buffer/array_buffer_contents.h"
+#include "third_party/blink/renderer/core/typed_arrays/dom_array_buffer.h"
 #include "third_party/blink/renderer/modules/webnpu/npu_type_converters.h"
 #include "third_party/blink/renderer/platform/wtf/functional.h"
 
@@ -43,6 +43,9 @@ ScriptPromise<IDLUndefined> NPUBuffer::mapAsync(
     uint64_t offset,
     std::optional<uint64_t> size,
     ExceptionState& exception_state) {
+  mapped_start_ = offset;
+  mapped_end_ = size ? offset + *size : size_;
+  map_state_ = V8NPUBufferMapState(V8NPUBufferMapState::Enum::kPending);
   auto* resolver = MakeGarbageCollected<ScriptPromiseResolver<IDLUndefined>>(
       script_state, exception_state.GetContext());
   auto promise = resolver->Promise();
@@ -56,18 +59,48 @@ ScriptPromise<IDLUndefined> NPUBuffer::mapAsync(
 DOMArrayBuffer* NPUBuffer::getMappedRange(uint64_t offset,
                                           std::optional<uint64_t> size,
                                           ExceptionState& exception_state) {
-  NOTIMPLEMENTED();
-  exception_state.ThrowDOMException(
-      DOMExceptionCode::kNotSupportedError,
-      "getMappedRange() is computed in the renderer; not generated");
-  return nullptr;
+  if (!mapping_.IsValid()) {
+    String state = map_state_.AsString();
+    exception_state.ThrowDOMException(
+        DOMExceptionCode::kOperationError,
+        "the buffer is " + state + ", not mapped.");
+    return nullptr;
+  }
+  uint64_t stop = size ? offset + *size : mapped_end_;
+  String range = RangeText(offset, stop);
+  if (offset < mapped_start_ || stop > mapped_end_ || stop < offset) {
+    String mapped = RangeText(mapped_start_, mapped_end_);
+    String outside = range + " is outside the mapped range " + mapped + ".";
+    exception_state.ThrowDOMException(DOMExceptionCode::kOperationError,
+                                      outside);
+    return nullptr;
+  }
+  for (const auto& [start, end] : mapped_spans_) {
+    if (offset < end && start < stop) {
+      exception_state.ThrowDOMException(
+          DOMExceptionCode::kOperationError,
+          range + " overlaps a range already returned.");
+      return nullptr;
+    }
+  }
+  base::span<uint8_t> bytes =
+      mapping_.GetMemoryAsSpan<uint8_t>().subspan(offset, stop - offset);
+  // The ArrayBuffer does not own the memory: unmap() detaches it first.
+  ArrayBufferContents contents = ArrayBufferContents(
+      bytes.data(), bytes.size(), v8::BackingStore::EmptyDeleter);
+  auto* array = DOMArrayBuffer::Create(std::move(contents));
+  mapped_ranges_.push_back(array);
+  mapped_spans_.push_back(std::make_pair(offset, stop));
+  return array;
 }
 
 void NPUBuffer::unmap() {
+  DetachMappedRanges();
   remote_->Unmap();
 }
 
 void NPUBuffer::destroy() {
+  DetachMappedRanges();
   remote_->Destroy();
 }
 
@@ -87,11 +120,31 @@ void NPUBuffer::OnMapAsync(
     RejectFromMojo(resolver, *result->get_error());
     return;
   }
+  mapping_ = result->get_success()->mapping.Map();
+  map_state_ = V8NPUBufferMapState(V8NPUBufferMapState::Enum::kMapped);
   resolver->Resolve();
+}
+
+String NPUBuffer::RangeText(uint64_t start, uint64_t stop) {
+  return "[" + String::Number(start) + ", " + String::Number(stop) + ")";
+}
+
+void NPUBuffer::DetachMappedRanges() {
+  v8::Isolate* isolate = GetExecutionContext()->GetIsolate();
+  for (auto& array : mapped_ranges_) {
+    ArrayBufferContents contents;
+    array->Transfer(isolate, v8::Local<v8::Value>(), contents,
+                    IGNORE_EXCEPTION);
+  }
+  mapped_ranges_.clear();
+  mapped_spans_.clear();
+  mapping_ = base::WritableSharedMemoryMapping();
+  map_state_ = V8NPUBufferMapState(V8NPUBufferMapState::Enum::kUnmapped);
 }
 
 void NPUBuffer::Trace(Visitor* visitor) const {
   visitor->Trace(remote_);
+  visitor->Trace(mapped_ranges_);
   ScriptWrappable::Trace(visitor);
   ExecutionContextClient::Trace(visitor);
 }

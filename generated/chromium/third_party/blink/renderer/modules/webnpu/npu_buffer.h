@@ -3,6 +3,7 @@
 #ifndef THIRD_PARTY_BLINK_RENDERER_MODULES_WEBNPU_NPU_BUFFER_H_
 #define THIRD_PARTY_BLINK_RENDERER_MODULES_WEBNPU_NPU_BUFFER_H_
 
+#include "base/memory/shared_memory_mapping.h"
 #include "services/webnpu/public/mojom/webnpu.mojom-blink.h"
 #include "third_party/blink/renderer/bindings/core/v8/idl_types.h"
 #include "third_party/blink/renderer/bindings/core/v8/script_promise.h"
@@ -76,6 +77,8 @@ class MODULES_EXPORT NPUBuffer final : public ScriptWrappable,
  private:
   void OnMapAsync(ScriptPromiseResolver<IDLUndefined>* resolver,
                   webnpu::mojom::blink::NPUBufferMapAsyncResultPtr result);
+  static String RangeText(uint64_t start, uint64_t stop);
+  void DetachMappedRanges();
 
   HeapMojoRemote<webnpu::mojom::blink::NPUBuffer> remote_;
   webnpu::mojom::blink::ObjectHandlePtr handle_;
@@ -83,6 +86,11 @@ class MODULES_EXPORT NPUBuffer final : public ScriptWrappable,
   uint32_t usage_;
   V8NPUBufferMapState map_state_;
   String label_;
+  base::WritableSharedMemoryMapping mapping_;
+  uint64_t mapped_start_ = 0;
+  uint64_t mapped_end_ = 0;
+  HeapVector<Member<DOMArrayBuffer>> mapped_ranges_;
+  Vector<std::pair<uint64_t, uint64_t>> mapped_spans_;
 };
 
 }  // namespace blink

@@ -2,7 +2,6 @@
 
 #include "third_party/blink/renderer/modules/webnpu/npu_device.h"
 
-#include "base/notimplemented.h"
 #include "third_party/blink/renderer/bindings/core/v8/script_promise_resolver.h"
 #include "third_party/blink/renderer/modules/webnpu/npu_type_converters.h"
 #include "third_party/blink/renderer/platform/wtf/functional.h"
@@ -148,7 +147,11 @@ void NPUDevice::OnPopErrorScope(
     RejectFromMojo(resolver, *result->get_error());
     return;
   }
-  NOTIMPLEMENTED();
+  if (!result->get_success()->error) {
+    resolver->Resolve(nullptr);
+    return;
+  }
+  resolver->Resolve(ErrorFromMojom(*result->get_success()->error));
 }
 
 void NPUDevice::Trace(Visitor* visitor) const {

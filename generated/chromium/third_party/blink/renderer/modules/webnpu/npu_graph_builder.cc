@@ -2,9 +2,12 @@
 
 #include "third_party/blink/renderer/modules/webnpu/npu_graph_builder.h"
 
-#include "base/notimplemented.h"
+#include "mojo/public/cpp/base/big_buffer.h"
+#include "third_party/blink/renderer/bindings/core/v8/script_promise_resolver.h"
 #include "third_party/blink/renderer/core/dom/dom_exception.h"
+#include "third_party/blink/renderer/modules/webnpu/npu_operand.h"
 #include "third_party/blink/renderer/modules/webnpu/npu_type_converters.h"
+#include "third_party/blink/renderer/platform/wtf/functional.h"
 
 namespace blink {
 
@@ -14,7 +17,8 @@ NPUGraphBuilder::NPUGraphBuilder(
     mojo::PendingRemote<webnpu::mojom::blink::NPUGraphBuilder> remote)
     : ExecutionContextClient(context),
       remote_(context),
-      handle_(std::move(handle)) {
+      handle_(std::move(handle)),
+      graph_(webnpu::mojom::blink::GraphDescription::New()) {
   remote_.Bind(std::move(remote),
                context->GetTaskRunner(TaskType::kInternalDefault));
 }
@@ -26,234 +30,545 @@ const webnpu::mojom::blink::ObjectHandlePtr& NPUGraphBuilder::handle() const {
 NPUOperand* NPUGraphBuilder::input(const String& name,
                                    const NPUTensorDescriptor* descriptor,
                                    ExceptionState& exception_state) {
-  NOTIMPLEMENTED();
-  exception_state.ThrowDOMException(
-      DOMExceptionCode::kNotSupportedError,
-      "input() is computed in the renderer; not generated");
-  return nullptr;
+  if (!CheckUsable(exception_state)) {
+    return nullptr;
+  }
+  uint32_t id = ++last_operand_id_;
+  auto entry = webnpu::mojom::blink::GraphInput::New();
+  entry->id = id;
+  entry->name = name;
+  entry->descriptor = ToMojom(descriptor);
+  graph_->inputs.push_back(std::move(entry));
+  return MakeGarbageCollected<NPUOperand>(this, id, descriptor->dataType(),
+                                          descriptor->shape());
 }
 
 NPUOperand* NPUGraphBuilder::constant(
     const NPUTensorDescriptor* descriptor,
     const V8UnionArrayBufferAllowSharedOrArrayBufferViewAllowShared* buffer,
     ExceptionState& exception_state) {
-  NOTIMPLEMENTED();
-  exception_state.ThrowDOMException(
-      DOMExceptionCode::kNotSupportedError,
-      "constant() is computed in the renderer; not generated");
-  return nullptr;
+  if (!CheckUsable(exception_state)) {
+    return nullptr;
+  }
+  auto bytes = BufferSourceBytes(buffer);
+  uint32_t id = ++last_operand_id_;
+  auto entry = webnpu::mojom::blink::GraphConstant::New();
+  entry->offset = constant_data_.size();
+  entry->length = bytes.size();
+  entry->id = id;
+  entry->descriptor = ToMojom(descriptor);
+  constant_data_.AppendSpan(bytes);
+  graph_->constants.push_back(std::move(entry));
+  return MakeGarbageCollected<NPUOperand>(this, id, descriptor->dataType(),
+                                          descriptor->shape());
 }
 
 NPUOperand* NPUGraphBuilder::add(NPUOperand* a,
                                  NPUOperand* b,
                                  const NPUOperatorOptions* options,
                                  ExceptionState& exception_state) {
-  NOTIMPLEMENTED();
-  exception_state.ThrowDOMException(
-      DOMExceptionCode::kNotSupportedError,
-      "add() is computed in the renderer; not generated");
-  return nullptr;
+  if (!CheckUsable(exception_state)) {
+    return nullptr;
+  }
+  if (!CheckOperand(a, exception_state)) {
+    return nullptr;
+  }
+  if (!CheckOperand(b, exception_state)) {
+    return nullptr;
+  }
+  uint32_t id = ++last_operand_id_;
+  auto op = webnpu::mojom::blink::GraphOpAdd::New();
+  op->output_id = id;
+  op->label = options->label();
+  op->a = a->id();
+  op->b = b->id();
+  graph_->operations.push_back(
+      webnpu::mojom::blink::GraphOperation::NewAdd(std::move(op)));
+  return MakeGarbageCollected<NPUOperand>(this, id, a->dataType(), a->shape());
 }
 
 NPUOperand* NPUGraphBuilder::sub(NPUOperand* a,
                                  NPUOperand* b,
                                  const NPUOperatorOptions* options,
                                  ExceptionState& exception_state) {
-  NOTIMPLEMENTED();
-  exception_state.ThrowDOMException(
-      DOMExceptionCode::kNotSupportedError,
-      "sub() is computed in the renderer; not generated");
-  return nullptr;
+  if (!CheckUsable(exception_state)) {
+    return nullptr;
+  }
+  if (!CheckOperand(a, exception_state)) {
+    return nullptr;
+  }
+  if (!CheckOperand(b, exception_state)) {
+    return nullptr;
+  }
+  uint32_t id = ++last_operand_id_;
+  auto op = webnpu::mojom::blink::GraphOpSub::New();
+  op->output_id = id;
+  op->label = options->label();
+  op->a = a->id();
+  op->b = b->id();
+  graph_->operations.push_back(
+      webnpu::mojom::blink::GraphOperation::NewSub(std::move(op)));
+  return MakeGarbageCollected<NPUOperand>(this, id, a->dataType(), a->shape());
 }
 
 NPUOperand* NPUGraphBuilder::mul(NPUOperand* a,
                                  NPUOperand* b,
                                  const NPUOperatorOptions* options,
                                  ExceptionState& exception_state) {
-  NOTIMPLEMENTED();
-  exception_state.ThrowDOMException(
-      DOMExceptionCode::kNotSupportedError,
-      "mul() is computed in the renderer; not generated");
-  return nullptr;
+  if (!CheckUsable(exception_state)) {
+    return nullptr;
+  }
+  if (!CheckOperand(a, exception_state)) {
+    return nullptr;
+  }
+  if (!CheckOperand(b, exception_state)) {
+    return nullptr;
+  }
+  uint32_t id = ++last_operand_id_;
+  auto op = webnpu::mojom::blink::GraphOpMul::New();
+  op->output_id = id;
+  op->label = options->label();
+  op->a = a->id();
+  op->b = b->id();
+  graph_->operations.push_back(
+      webnpu::mojom::blink::GraphOperation::NewMul(std::move(op)));
+  return MakeGarbageCollected<NPUOperand>(this, id, a->dataType(), a->shape());
 }
 
 NPUOperand* NPUGraphBuilder::div(NPUOperand* a,
                                  NPUOperand* b,
                                  const NPUOperatorOptions* options,
                                  ExceptionState& exception_state) {
-  NOTIMPLEMENTED();
-  exception_state.ThrowDOMException(
-      DOMExceptionCode::kNotSupportedError,
-      "div() is computed in the renderer; not generated");
-  return nullptr;
+  if (!CheckUsable(exception_state)) {
+    return nullptr;
+  }
+  if (!CheckOperand(a, exception_state)) {
+    return nullptr;
+  }
+  if (!CheckOperand(b, exception_state)) {
+    return nullptr;
+  }
+  uint32_t id = ++last_operand_id_;
+  auto op = webnpu::mojom::blink::GraphOpDiv::New();
+  op->output_id = id;
+  op->label = options->label();
+  op->a = a->id();
+  op->b = b->id();
+  graph_->operations.push_back(
+      webnpu::mojom::blink::GraphOperation::NewDiv(std::move(op)));
+  return MakeGarbageCollected<NPUOperand>(this, id, a->dataType(), a->shape());
 }
 
 NPUOperand* NPUGraphBuilder::max(NPUOperand* a,
                                  NPUOperand* b,
                                  const NPUOperatorOptions* options,
                                  ExceptionState& exception_state) {
-  NOTIMPLEMENTED();
-  exception_state.ThrowDOMException(
-      DOMExceptionCode::kNotSupportedError,
-      "max() is computed in the renderer; not generated");
-  return nullptr;
+  if (!CheckUsable(exception_state)) {
+    return nullptr;
+  }
+  if (!CheckOperand(a, exception_state)) {
+    return nullptr;
+  }
+  if (!CheckOperand(b, exception_state)) {
+    return nullptr;
+  }
+  uint32_t id = ++last_operand_id_;
+  auto op = webnpu::mojom::blink::GraphOpMax::New();
+  op->output_id = id;
+  op->label = options->label();
+  op->a = a->id();
+  op->b = b->id();
+  graph_->operations.push_back(
+      webnpu::mojom::blink::GraphOperation::NewMax(std::move(op)));
+  return MakeGarbageCollected<NPUOperand>(this, id, a->dataType(), a->shape());
 }
 
 NPUOperand* NPUGraphBuilder::min(NPUOperand* a,
                                  NPUOperand* b,
                                  const NPUOperatorOptions* options,
                                  ExceptionState& exception_state) {
-  NOTIMPLEMENTED();
-  exception_state.ThrowDOMException(
-      DOMExceptionCode::kNotSupportedError,
-      "min() is computed in the renderer; not generated");
-  return nullptr;
+  if (!CheckUsable(exception_state)) {
+    return nullptr;
+  }
+  if (!CheckOperand(a, exception_state)) {
+    return nullptr;
+  }
+  if (!CheckOperand(b, exception_state)) {
+    return nullptr;
+  }
+  uint32_t id = ++last_operand_id_;
+  auto op = webnpu::mojom::blink::GraphOpMin::New();
+  op->output_id = id;
+  op->label = options->label();
+  op->a = a->id();
+  op->b = b->id();
+  graph_->operations.push_back(
+      webnpu::mojom::blink::GraphOperation::NewMin(std::move(op)));
+  return MakeGarbageCollected<NPUOperand>(this, id, a->dataType(), a->shape());
 }
 
 NPUOperand* NPUGraphBuilder::pow(NPUOperand* a,
                                  NPUOperand* b,
                                  const NPUOperatorOptions* options,
                                  ExceptionState& exception_state) {
-  NOTIMPLEMENTED();
-  exception_state.ThrowDOMException(
-      DOMExceptionCode::kNotSupportedError,
-      "pow() is computed in the renderer; not generated");
-  return nullptr;
+  if (!CheckUsable(exception_state)) {
+    return nullptr;
+  }
+  if (!CheckOperand(a, exception_state)) {
+    return nullptr;
+  }
+  if (!CheckOperand(b, exception_state)) {
+    return nullptr;
+  }
+  uint32_t id = ++last_operand_id_;
+  auto op = webnpu::mojom::blink::GraphOpPow::New();
+  op->output_id = id;
+  op->label = options->label();
+  op->a = a->id();
+  op->b = b->id();
+  graph_->operations.push_back(
+      webnpu::mojom::blink::GraphOperation::NewPow(std::move(op)));
+  return MakeGarbageCollected<NPUOperand>(this, id, a->dataType(), a->shape());
 }
 
 NPUOperand* NPUGraphBuilder::matmul(NPUOperand* a,
                                     NPUOperand* b,
                                     const NPUOperatorOptions* options,
                                     ExceptionState& exception_state) {
-  NOTIMPLEMENTED();
-  exception_state.ThrowDOMException(
-      DOMExceptionCode::kNotSupportedError,
-      "matmul() is computed in the renderer; not generated");
-  return nullptr;
+  if (!CheckUsable(exception_state)) {
+    return nullptr;
+  }
+  if (!CheckOperand(a, exception_state)) {
+    return nullptr;
+  }
+  if (!CheckOperand(b, exception_state)) {
+    return nullptr;
+  }
+  uint32_t id = ++last_operand_id_;
+  auto op = webnpu::mojom::blink::GraphOpMatmul::New();
+  op->output_id = id;
+  op->label = options->label();
+  op->a = a->id();
+  op->b = b->id();
+  graph_->operations.push_back(
+      webnpu::mojom::blink::GraphOperation::NewMatmul(std::move(op)));
+  return MakeGarbageCollected<NPUOperand>(this, id, a->dataType(), a->shape());
 }
 
 NPUOperand* NPUGraphBuilder::gemm(NPUOperand* a,
                                   NPUOperand* b,
                                   const NPUGemmOptions* options,
                                   ExceptionState& exception_state) {
-  NOTIMPLEMENTED();
-  exception_state.ThrowDOMException(
-      DOMExceptionCode::kNotSupportedError,
-      "gemm() is computed in the renderer; not generated");
-  return nullptr;
+  if (!CheckUsable(exception_state)) {
+    return nullptr;
+  }
+  if (!CheckOperand(a, exception_state)) {
+    return nullptr;
+  }
+  if (!CheckOperand(b, exception_state)) {
+    return nullptr;
+  }
+  NPUOperand* c = options->hasC() ? options->c() : nullptr;
+  if (!CheckOperand(c, exception_state)) {
+    return nullptr;
+  }
+  uint32_t id = ++last_operand_id_;
+  auto op = webnpu::mojom::blink::GraphOpGemm::New();
+  op->output_id = id;
+  op->label = options->label();
+  op->a = a->id();
+  op->b = b->id();
+  op->a_transpose = options->aTranspose();
+  op->alpha = options->alpha();
+  op->b_transpose = options->bTranspose();
+  op->beta = options->beta();
+  op->c = c ? c->id() : 0;
+  graph_->operations.push_back(
+      webnpu::mojom::blink::GraphOperation::NewGemm(std::move(op)));
+  return MakeGarbageCollected<NPUOperand>(this, id, a->dataType(), a->shape());
 }
 
 NPUOperand* NPUGraphBuilder::conv2d(NPUOperand* input,
                                     NPUOperand* filter,
                                     const NPUConv2dOptions* options,
                                     ExceptionState& exception_state) {
-  NOTIMPLEMENTED();
-  exception_state.ThrowDOMException(
-      DOMExceptionCode::kNotSupportedError,
-      "conv2d() is computed in the renderer; not generated");
-  return nullptr;
+  if (!CheckUsable(exception_state)) {
+    return nullptr;
+  }
+  if (!CheckOperand(input, exception_state)) {
+    return nullptr;
+  }
+  if (!CheckOperand(filter, exception_state)) {
+    return nullptr;
+  }
+  NPUOperand* bias = options->hasBias() ? options->bias() : nullptr;
+  if (!CheckOperand(bias, exception_state)) {
+    return nullptr;
+  }
+  uint32_t id = ++last_operand_id_;
+  auto op = webnpu::mojom::blink::GraphOpConv2d::New();
+  op->output_id = id;
+  op->label = options->label();
+  op->input = input->id();
+  op->filter = filter->id();
+  op->bias = bias ? bias->id() : 0;
+  if (options->hasDilations()) {
+    op->dilations = options->dilations();
+  }
+  op->filter_layout = ToMojom(options->filterLayout());
+  op->groups = options->groups();
+  op->input_layout = ToMojom(options->inputLayout());
+  if (options->hasPadding()) {
+    op->padding = options->padding();
+  }
+  if (options->hasStrides()) {
+    op->strides = options->strides();
+  }
+  graph_->operations.push_back(
+      webnpu::mojom::blink::GraphOperation::NewConv2d(std::move(op)));
+  return MakeGarbageCollected<NPUOperand>(this, id, input->dataType(),
+                                          input->shape());
 }
 
 NPUOperand* NPUGraphBuilder::averagePool2d(NPUOperand* input,
                                            const NPUPool2dOptions* options,
                                            ExceptionState& exception_state) {
-  NOTIMPLEMENTED();
-  exception_state.ThrowDOMException(
-      DOMExceptionCode::kNotSupportedError,
-      "averagePool2d() is computed in the renderer; not generated");
-  return nullptr;
+  if (!CheckUsable(exception_state)) {
+    return nullptr;
+  }
+  if (!CheckOperand(input, exception_state)) {
+    return nullptr;
+  }
+  uint32_t id = ++last_operand_id_;
+  auto op = webnpu::mojom::blink::GraphOpAveragePool2d::New();
+  op->output_id = id;
+  op->label = options->label();
+  op->input = input->id();
+  if (options->hasDilations()) {
+    op->dilations = options->dilations();
+  }
+  op->layout = ToMojom(options->layout());
+  if (options->hasPadding()) {
+    op->padding = options->padding();
+  }
+  op->rounding_type = ToMojom(options->roundingType());
+  if (options->hasStrides()) {
+    op->strides = options->strides();
+  }
+  if (options->hasWindowDimensions()) {
+    op->window_dimensions = options->windowDimensions();
+  }
+  graph_->operations.push_back(
+      webnpu::mojom::blink::GraphOperation::NewAveragePool2d(std::move(op)));
+  return MakeGarbageCollected<NPUOperand>(this, id, input->dataType(),
+                                          input->shape());
 }
 
 NPUOperand* NPUGraphBuilder::maxPool2d(NPUOperand* input,
                                        const NPUPool2dOptions* options,
                                        ExceptionState& exception_state) {
-  NOTIMPLEMENTED();
-  exception_state.ThrowDOMException(
-      DOMExceptionCode::kNotSupportedError,
-      "maxPool2d() is computed in the renderer; not generated");
-  return nullptr;
+  if (!CheckUsable(exception_state)) {
+    return nullptr;
+  }
+  if (!CheckOperand(input, exception_state)) {
+    return nullptr;
+  }
+  uint32_t id = ++last_operand_id_;
+  auto op = webnpu::mojom::blink::GraphOpMaxPool2d::New();
+  op->output_id = id;
+  op->label = options->label();
+  op->input = input->id();
+  if (options->hasDilations()) {
+    op->dilations = options->dilations();
+  }
+  op->layout = ToMojom(options->layout());
+  if (options->hasPadding()) {
+    op->padding = options->padding();
+  }
+  op->rounding_type = ToMojom(options->roundingType());
+  if (options->hasStrides()) {
+    op->strides = options->strides();
+  }
+  if (options->hasWindowDimensions()) {
+    op->window_dimensions = options->windowDimensions();
+  }
+  graph_->operations.push_back(
+      webnpu::mojom::blink::GraphOperation::NewMaxPool2d(std::move(op)));
+  return MakeGarbageCollected<NPUOperand>(this, id, input->dataType(),
+                                          input->shape());
 }
 
 NPUOperand* NPUGraphBuilder::relu(NPUOperand* input,
                                   const NPUOperatorOptions* options,
                                   ExceptionState& exception_state) {
-  NOTIMPLEMENTED();
-  exception_state.ThrowDOMException(
-      DOMExceptionCode::kNotSupportedError,
-      "relu() is computed in the renderer; not generated");
-  return nullptr;
+  if (!CheckUsable(exception_state)) {
+    return nullptr;
+  }
+  if (!CheckOperand(input, exception_state)) {
+    return nullptr;
+  }
+  uint32_t id = ++last_operand_id_;
+  auto op = webnpu::mojom::blink::GraphOpRelu::New();
+  op->output_id = id;
+  op->label = options->label();
+  op->input = input->id();
+  graph_->operations.push_back(
+      webnpu::mojom::blink::GraphOperation::NewRelu(std::move(op)));
+  return MakeGarbageCollected<NPUOperand>(this, id, input->dataType(),
+                                          input->shape());
 }
 
 NPUOperand* NPUGraphBuilder::sigmoid(NPUOperand* input,
                                      const NPUOperatorOptions* options,
                                      ExceptionState& exception_state) {
-  NOTIMPLEMENTED();
-  exception_state.ThrowDOMException(
-      DOMExceptionCode::kNotSupportedError,
-      "sigmoid() is computed in the renderer; not generated");
-  return nullptr;
+  if (!CheckUsable(exception_state)) {
+    return nullptr;
+  }
+  if (!CheckOperand(input, exception_state)) {
+    return nullptr;
+  }
+  uint32_t id = ++last_operand_id_;
+  auto op = webnpu::mojom::blink::GraphOpSigmoid::New();
+  op->output_id = id;
+  op->label = options->label();
+  op->input = input->id();
+  graph_->operations.push_back(
+      webnpu::mojom::blink::GraphOperation::NewSigmoid(std::move(op)));
+  return MakeGarbageCollected<NPUOperand>(this, id, input->dataType(),
+                                          input->shape());
 }
 
 NPUOperand* NPUGraphBuilder::tanh(NPUOperand* input,
                                   const NPUOperatorOptions* options,
                                   ExceptionState& exception_state) {
-  NOTIMPLEMENTED();
-  exception_state.ThrowDOMException(
-      DOMExceptionCode::kNotSupportedError,
-      "tanh() is computed in the renderer; not generated");
-  return nullptr;
+  if (!CheckUsable(exception_state)) {
+    return nullptr;
+  }
+  if (!CheckOperand(input, exception_state)) {
+    return nullptr;
+  }
+  uint32_t id = ++last_operand_id_;
+  auto op = webnpu::mojom::blink::GraphOpTanh::New();
+  op->output_id = id;
+  op->label = options->label();
+  op->input = input->id();
+  graph_->operations.push_back(
+      webnpu::mojom::blink::GraphOperation::NewTanh(std::move(op)));
+  return MakeGarbageCollected<NPUOperand>(this, id, input->dataType(),
+                                          input->shape());
 }
 
 NPUOperand* NPUGraphBuilder::softmax(NPUOperand* input,
                                      uint32_t axis,
                                      const NPUOperatorOptions* options,
                                      ExceptionState& exception_state) {
-  NOTIMPLEMENTED();
-  exception_state.ThrowDOMException(
-      DOMExceptionCode::kNotSupportedError,
-      "softmax() is computed in the renderer; not generated");
-  return nullptr;
+  if (!CheckUsable(exception_state)) {
+    return nullptr;
+  }
+  if (!CheckOperand(input, exception_state)) {
+    return nullptr;
+  }
+  uint32_t id = ++last_operand_id_;
+  auto op = webnpu::mojom::blink::GraphOpSoftmax::New();
+  op->output_id = id;
+  op->label = options->label();
+  op->input = input->id();
+  op->axis = axis;
+  graph_->operations.push_back(
+      webnpu::mojom::blink::GraphOperation::NewSoftmax(std::move(op)));
+  return MakeGarbageCollected<NPUOperand>(this, id, input->dataType(),
+                                          input->shape());
 }
 
 NPUOperand* NPUGraphBuilder::gelu(NPUOperand* input,
                                   const NPUOperatorOptions* options,
                                   ExceptionState& exception_state) {
-  NOTIMPLEMENTED();
-  exception_state.ThrowDOMException(
-      DOMExceptionCode::kNotSupportedError,
-      "gelu() is computed in the renderer; not generated");
-  return nullptr;
+  if (!CheckUsable(exception_state)) {
+    return nullptr;
+  }
+  if (!CheckOperand(input, exception_state)) {
+    return nullptr;
+  }
+  uint32_t id = ++last_operand_id_;
+  auto op = webnpu::mojom::blink::GraphOpGelu::New();
+  op->output_id = id;
+  op->label = options->label();
+  op->input = input->id();
+  graph_->operations.push_back(
+      webnpu::mojom::blink::GraphOperation::NewGelu(std::move(op)));
+  return MakeGarbageCollected<NPUOperand>(this, id, input->dataType(),
+                                          input->shape());
 }
 
 NPUOperand* NPUGraphBuilder::clamp(NPUOperand* input,
                                    const NPUClampOptions* options,
                                    ExceptionState& exception_state) {
-  NOTIMPLEMENTED();
-  exception_state.ThrowDOMException(
-      DOMExceptionCode::kNotSupportedError,
-      "clamp() is computed in the renderer; not generated");
-  return nullptr;
+  if (!CheckUsable(exception_state)) {
+    return nullptr;
+  }
+  if (!CheckOperand(input, exception_state)) {
+    return nullptr;
+  }
+  uint32_t id = ++last_operand_id_;
+  auto op = webnpu::mojom::blink::GraphOpClamp::New();
+  op->output_id = id;
+  op->label = options->label();
+  op->input = input->id();
+  if (options->hasMaxValue()) {
+    op->max_value = ToMojom(options->maxValue());
+  }
+  if (options->hasMinValue()) {
+    op->min_value = ToMojom(options->minValue());
+  }
+  graph_->operations.push_back(
+      webnpu::mojom::blink::GraphOperation::NewClamp(std::move(op)));
+  return MakeGarbageCollected<NPUOperand>(this, id, input->dataType(),
+                                          input->shape());
 }
 
 NPUOperand* NPUGraphBuilder::reshape(NPUOperand* input,
                                      const Vector<uint32_t>& new_shape,
                                      const NPUOperatorOptions* options,
                                      ExceptionState& exception_state) {
-  NOTIMPLEMENTED();
-  exception_state.ThrowDOMException(
-      DOMExceptionCode::kNotSupportedError,
-      "reshape() is computed in the renderer; not generated");
-  return nullptr;
+  if (!CheckUsable(exception_state)) {
+    return nullptr;
+  }
+  if (!CheckOperand(input, exception_state)) {
+    return nullptr;
+  }
+  uint32_t id = ++last_operand_id_;
+  auto op = webnpu::mojom::blink::GraphOpReshape::New();
+  op->output_id = id;
+  op->label = options->label();
+  op->input = input->id();
+  op->new_shape = newShape;
+  graph_->operations.push_back(
+      webnpu::mojom::blink::GraphOperation::NewReshape(std::move(op)));
+  return MakeGarbageCollected<NPUOperand>(this, id, input->dataType(),
+                                          input->shape());
 }
 
 NPUOperand* NPUGraphBuilder::transpose(NPUOperand* input,
                                        const NPUTransposeOptions* options,
                                        ExceptionState& exception_state) {
-  NOTIMPLEMENTED();
-  exception_state.ThrowDOMException(
-      DOMExceptionCode::kNotSupportedError,
-      "transpose() is computed in the renderer; not generated");
-  return nullptr;
+  if (!CheckUsable(exception_state)) {
+    return nullptr;
+  }
+  if (!CheckOperand(input, exception_state)) {
+    return nullptr;
+  }
+  uint32_t id = ++last_operand_id_;
+  auto op = webnpu::mojom::blink::GraphOpTranspose::New();
+  op->output_id = id;
+  op->label = options->label();
+  op->input = input->id();
+  if (options->hasPermutation()) {
+    op->permutation = options->permutation();
+  }
+  graph_->operations.push_back(
+      webnpu::mojom::blink::GraphOperation::NewTranspose(std::move(op)));
+  return MakeGarbageCollected<NPUOperand>(this, id, input->dataType(),
+                                          input->shape());
 }
 
 NPUOperand* NPUGraphBuilder::concat(
@@ -261,11 +576,30 @@ NPUOperand* NPUGraphBuilder::concat(
     uint32_t axis,
     const NPUOperatorOptions* options,
     ExceptionState& exception_state) {
-  NOTIMPLEMENTED();
-  exception_state.ThrowDOMException(
-      DOMExceptionCode::kNotSupportedError,
-      "concat() is computed in the renderer; not generated");
-  return nullptr;
+  if (!CheckUsable(exception_state)) {
+    return nullptr;
+  }
+  if (inputs.empty()) {
+    exception_state.ThrowTypeError("At least one input is required.");
+    return nullptr;
+  }
+  for (const auto& operand : inputs) {
+    if (!CheckOperand(operand, exception_state)) {
+      return nullptr;
+    }
+  }
+  uint32_t id = ++last_operand_id_;
+  auto op = webnpu::mojom::blink::GraphOpConcat::New();
+  op->output_id = id;
+  op->label = options->label();
+  for (const auto& operand : inputs) {
+    op->inputs.push_back(operand->id());
+  }
+  op->axis = axis;
+  graph_->operations.push_back(
+      webnpu::mojom::blink::GraphOperation::NewConcat(std::move(op)));
+  return MakeGarbageCollected<NPUOperand>(this, id, inputs[0]->dataType(),
+                                          inputs[0]->shape());
 }
 
 NPUOperand* NPUGraphBuilder::slice(NPUOperand* input,
@@ -273,11 +607,23 @@ NPUOperand* NPUGraphBuilder::slice(NPUOperand* input,
                                    const Vector<uint32_t>& sizes,
                                    const NPUOperatorOptions* options,
                                    ExceptionState& exception_state) {
-  NOTIMPLEMENTED();
-  exception_state.ThrowDOMException(
-      DOMExceptionCode::kNotSupportedError,
-      "slice() is computed in the renderer; not generated");
-  return nullptr;
+  if (!CheckUsable(exception_state)) {
+    return nullptr;
+  }
+  if (!CheckOperand(input, exception_state)) {
+    return nullptr;
+  }
+  uint32_t id = ++last_operand_id_;
+  auto op = webnpu::mojom::blink::GraphOpSlice::New();
+  op->output_id = id;
+  op->label = options->label();
+  op->input = input->id();
+  op->starts = starts;
+  op->sizes = sizes;
+  graph_->operations.push_back(
+      webnpu::mojom::blink::GraphOperation::NewSlice(std::move(op)));
+  return MakeGarbageCollected<NPUOperand>(this, id, input->dataType(),
+                                          input->shape());
 }
 
 NPUOperand* NPUGraphBuilder::batchNormalization(
@@ -286,44 +632,137 @@ NPUOperand* NPUGraphBuilder::batchNormalization(
     NPUOperand* variance,
     const NPUBatchNormalizationOptions* options,
     ExceptionState& exception_state) {
-  NOTIMPLEMENTED();
-  exception_state.ThrowDOMException(
-      DOMExceptionCode::kNotSupportedError,
-      "batchNormalization() is computed in the renderer; not generated");
-  return nullptr;
+  if (!CheckUsable(exception_state)) {
+    return nullptr;
+  }
+  if (!CheckOperand(input, exception_state)) {
+    return nullptr;
+  }
+  if (!CheckOperand(mean, exception_state)) {
+    return nullptr;
+  }
+  if (!CheckOperand(variance, exception_state)) {
+    return nullptr;
+  }
+  NPUOperand* bias = options->hasBias() ? options->bias() : nullptr;
+  if (!CheckOperand(bias, exception_state)) {
+    return nullptr;
+  }
+  NPUOperand* scale = options->hasScale() ? options->scale() : nullptr;
+  if (!CheckOperand(scale, exception_state)) {
+    return nullptr;
+  }
+  uint32_t id = ++last_operand_id_;
+  auto op = webnpu::mojom::blink::GraphOpBatchNormalization::New();
+  op->output_id = id;
+  op->label = options->label();
+  op->input = input->id();
+  op->mean = mean->id();
+  op->variance = variance->id();
+  op->axis = options->axis();
+  op->bias = bias ? bias->id() : 0;
+  op->epsilon = options->epsilon();
+  op->scale = scale ? scale->id() : 0;
+  graph_->operations.push_back(
+      webnpu::mojom::blink::GraphOperation::NewBatchNormalization(
+          std::move(op)));
+  return MakeGarbageCollected<NPUOperand>(this, id, input->dataType(),
+                                          input->shape());
 }
 
 NPUOperand* NPUGraphBuilder::layerNormalization(
     NPUOperand* input,
     const NPULayerNormalizationOptions* options,
     ExceptionState& exception_state) {
-  NOTIMPLEMENTED();
-  exception_state.ThrowDOMException(
-      DOMExceptionCode::kNotSupportedError,
-      "layerNormalization() is computed in the renderer; not generated");
-  return nullptr;
+  if (!CheckUsable(exception_state)) {
+    return nullptr;
+  }
+  if (!CheckOperand(input, exception_state)) {
+    return nullptr;
+  }
+  NPUOperand* bias = options->hasBias() ? options->bias() : nullptr;
+  if (!CheckOperand(bias, exception_state)) {
+    return nullptr;
+  }
+  NPUOperand* scale = options->hasScale() ? options->scale() : nullptr;
+  if (!CheckOperand(scale, exception_state)) {
+    return nullptr;
+  }
+  uint32_t id = ++last_operand_id_;
+  auto op = webnpu::mojom::blink::GraphOpLayerNormalization::New();
+  op->output_id = id;
+  op->label = options->label();
+  op->input = input->id();
+  if (options->hasAxes()) {
+    op->axes = options->axes();
+  }
+  op->bias = bias ? bias->id() : 0;
+  op->epsilon = options->epsilon();
+  op->scale = scale ? scale->id() : 0;
+  graph_->operations.push_back(
+      webnpu::mojom::blink::GraphOperation::NewLayerNormalization(
+          std::move(op)));
+  return MakeGarbageCollected<NPUOperand>(this, id, input->dataType(),
+                                          input->shape());
 }
 
 NPUOperand* NPUGraphBuilder::cast(NPUOperand* input,
                                   const V8NPUDataType& data_type,
                                   const NPUOperatorOptions* options,
                                   ExceptionState& exception_state) {
-  NOTIMPLEMENTED();
-  exception_state.ThrowDOMException(
-      DOMExceptionCode::kNotSupportedError,
-      "cast() is computed in the renderer; not generated");
-  return nullptr;
+  if (!CheckUsable(exception_state)) {
+    return nullptr;
+  }
+  if (!CheckOperand(input, exception_state)) {
+    return nullptr;
+  }
+  uint32_t id = ++last_operand_id_;
+  auto op = webnpu::mojom::blink::GraphOpCast::New();
+  op->output_id = id;
+  op->label = options->label();
+  op->input = input->id();
+  op->data_type = ToMojom(dataType);
+  graph_->operations.push_back(
+      webnpu::mojom::blink::GraphOperation::NewCast(std::move(op)));
+  return MakeGarbageCollected<NPUOperand>(this, id, dataType, input->shape());
 }
 
 ScriptPromise<NPUGraph> NPUGraphBuilder::build(
     ScriptState* script_state,
     const HeapVector<std::pair<String, Member<NPUOperand>>>& outputs,
     ExceptionState& exception_state) {
-  NOTIMPLEMENTED();
-  exception_state.ThrowDOMException(
-      DOMExceptionCode::kNotSupportedError,
-      "build() is computed in the renderer; not generated");
-  return ScriptPromise<NPUGraph>();
+  if (!CheckUsable(exception_state)) {
+    return ScriptPromise<NPUGraph>();
+  }
+  for (const auto& [name, operand] : outputs) {
+    if (operand->builder() != this) {
+      String message = "The output '" + name + "' belongs to another builder.";
+      exception_state.ThrowTypeError(message);
+      return ScriptPromise<NPUGraph>();
+    }
+  }
+  for (const auto& [name, operand] : outputs) {
+    auto output = webnpu::mojom::blink::GraphOutput::New();
+    output->id = operand->id();
+    output->name = name;
+    graph_->outputs.push_back(std::move(output));
+  }
+  built_ = true;
+  graph_->constant_data = mojo_base::BigBuffer(constant_data_);
+  constant_data_.clear();
+  auto* resolver = MakeGarbageCollected<ScriptPromiseResolver<NPUGraph>>(
+      script_state, exception_state.GetContext());
+  auto promise = resolver->Promise();
+  mojo::PendingRemote<webnpu::mojom::blink::NPUGraph> pipe;
+  auto handle = NextObjectHandle();
+  auto* created = MakeGarbageCollected<NPUGraph>(
+      GetExecutionContext(), handle.Clone(), std::move(pipe));
+  remote_->Build(
+      std::move(handle), pipe.InitWithNewPipeAndPassReceiver(),
+      std::move(graph_),
+      WTF::BindOnce(&NPUGraphBuilder::OnBuild, WrapWeakPersistent(this),
+                    WrapPersistent(resolver), WrapPersistent(created)));
+  return promise;
 }
 
 String NPUGraphBuilder::label() const {
@@ -333,6 +772,35 @@ String NPUGraphBuilder::label() const {
 void NPUGraphBuilder::setLabel(const String& value) {
   label_ = value;
   remote_->SetLabel(value);
+}
+
+void NPUGraphBuilder::OnBuild(
+    ScriptPromiseResolver<NPUGraph>* resolver,
+    NPUGraph* created,
+    webnpu::mojom::blink::NPUGraphBuilderBuildResultPtr result) {
+  if (result->is_error()) {
+    RejectFromMojo(resolver, *result->get_error());
+    return;
+  }
+  resolver->Resolve(created);
+}
+
+bool NPUGraphBuilder::CheckUsable(ExceptionState& exception_state) {
+  if (!built_) {
+    return true;
+  }
+  exception_state.ThrowDOMException(DOMExceptionCode::kInvalidStateError,
+                                    "build() was already called.");
+  return false;
+}
+
+bool NPUGraphBuilder::CheckOperand(const NPUOperand* operand,
+                                   ExceptionState& exception_state) {
+  if (!operand || operand->builder() == this) {
+    return true;
+  }
+  exception_state.ThrowTypeError("An operand belongs to another builder.");
+  return false;
 }
 
 void NPUGraphBuilder::Trace(Visitor* visitor) const {

@@ -227,9 +227,19 @@ class MODULES_EXPORT NPUGraphBuilder final : public ScriptWrappable,
   void Trace(Visitor* visitor) const override;
 
  private:
+  void OnBuild(ScriptPromiseResolver<NPUGraph>* resolver,
+               NPUGraph* created,
+               webnpu::mojom::blink::NPUGraphBuilderBuildResultPtr result);
+  bool CheckUsable(ExceptionState& exception_state);
+  bool CheckOperand(const NPUOperand* operand, ExceptionState& exception_state);
+
   HeapMojoRemote<webnpu::mojom::blink::NPUGraphBuilder> remote_;
   webnpu::mojom::blink::ObjectHandlePtr handle_;
   String label_;
+  webnpu::mojom::blink::GraphDescriptionPtr graph_;
+  Vector<uint8_t> constant_data_;
+  uint32_t last_operand_id_ = 0;
+  bool built_ = false;
 };
 
 }  // namespace blink

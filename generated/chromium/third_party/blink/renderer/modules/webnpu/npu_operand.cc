@@ -2,9 +2,26 @@
 
 #include "third_party/blink/renderer/modules/webnpu/npu_operand.h"
 
+#include "third_party/blink/renderer/modules/webnpu/npu_graph_builder.h"
+
 namespace blink {
 
-NPUOperand::NPUOperand() {}
+NPUOperand::NPUOperand(NPUGraphBuilder* builder,
+                       uint32_t id,
+                       V8NPUDataType data_type,
+                       Vector<uint32_t> shape)
+    : builder_(builder),
+      id_(id),
+      data_type_(data_type),
+      shape_(std::move(shape)) {}
+
+NPUGraphBuilder* NPUOperand::builder() const {
+  return builder_.Get();
+}
+
+uint32_t NPUOperand::id() const {
+  return id_;
+}
 
 V8NPUDataType NPUOperand::dataType() const {
   return data_type_;
@@ -15,6 +32,7 @@ const Vector<uint32_t>& NPUOperand::shape() const {
 }
 
 void NPUOperand::Trace(Visitor* visitor) const {
+  visitor->Trace(builder_);
   ScriptWrappable::Trace(visitor);
 }
 

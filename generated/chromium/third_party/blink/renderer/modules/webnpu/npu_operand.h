@@ -7,10 +7,13 @@
 #include "third_party/blink/renderer/modules/modules_export.h"
 #include "third_party/blink/renderer/platform/bindings/script_wrappable.h"
 #include "third_party/blink/renderer/platform/heap/collection_support/heap_vector.h"
+#include "third_party/blink/renderer/platform/heap/member.h"
 #include "third_party/blink/renderer/platform/heap/visitor.h"
 #include "third_party/blink/renderer/platform/wtf/vector.h"
 
 namespace blink {
+
+class NPUGraphBuilder;
 
 // A tensor in a graph under construction: a graph input, a constant or an
 // operation's result. Operands belong to the builder that created them.
@@ -18,9 +21,17 @@ class MODULES_EXPORT NPUOperand final : public ScriptWrappable {
   DEFINE_WRAPPERTYPEINFO();
 
  public:
-  NPUOperand();
+  NPUOperand(NPUGraphBuilder* builder,
+             uint32_t id,
+             V8NPUDataType data_type,
+             Vector<uint32_t> shape);
   NPUOperand(const NPUOperand&) = delete;
   NPUOperand& operator=(const NPUOperand&) = delete;
+
+  // The builder whose graph this operand is in, and its id there.
+  NPUGraphBuilder* builder() const;
+
+  uint32_t id() const;
 
   // The element type.
   V8NPUDataType dataType() const;
@@ -33,6 +44,8 @@ class MODULES_EXPORT NPUOperand final : public ScriptWrappable {
  private:
   V8NPUDataType data_type_;
   Vector<uint32_t> shape_;
+  Member<NPUGraphBuilder> builder_;
+  uint32_t id_;
 };
 
 }  // namespace blink
