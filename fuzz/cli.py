@@ -17,6 +17,7 @@ wrapper (libFuzzer re-executes argv[0], which must be a program, not a .py file)
 from __future__ import annotations
 
 import argparse
+import configparser
 import os
 import stat
 import subprocess
@@ -42,8 +43,22 @@ def script(target: str) -> Path:
     return path
 
 
+def options(target: str) -> list[str]:
+    """libFuzzer flags from `fuzz/fuzz_TARGET.options` (its `[libfuzzer]` section), the file
+    OSS-Fuzz and ClusterFuzzLite read next to the fuzzer binary; none if there is no file."""
+    path = FUZZ_DIR / f"fuzz_{target}.options"
+    if not path.is_file():
+        return []
+    parser = configparser.ConfigParser()
+    parser.read(path, encoding="utf-8")
+    if not parser.has_section("libfuzzer"):
+        return []
+    return [f"-{name}={value}" for name, value in parser.items("libfuzzer")]
+
+
 def fuzz_command(target: str, flags: list[str], dirs: list[Path]) -> list[str]:
-    return [sys.executable, str(script(target)), *flags, *map(str, dirs)]
+    """The target under libFuzzer: its `.options` first, so `flags` (later) override them."""
+    return [sys.executable, str(script(target)), *options(target), *flags, *map(str, dirs)]
 
 
 def run(target: str, seconds: int, corpus: Path | None, out: Path, extra: list[str]) -> int:

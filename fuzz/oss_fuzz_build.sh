@@ -5,7 +5,9 @@
 # the repository root on the import path (the `fuzz` package is not installed by pip), the
 # wire model JSON (fuzz/wire_values.py), the IDL (seeds), the codegen package's data files,
 # and onnxruntime's shared libraries. Its seed corpus is the generated seeds plus the
-# wire-trace corpus and the regression inputs, zipped as OSS-Fuzz expects.
+# wire-trace corpus and the regression inputs, zipped as OSS-Fuzz expects; its libFuzzer flags
+# (fuzz/NAME.options, e.g. max_len) go next to the binary as $OUT/NAME.options, where OSS-Fuzz
+# and ClusterFuzzLite read them.
 build_webnpu_fuzzer() {
   local script="$1" name
   name="$(basename "$script" .py)"
@@ -15,6 +17,9 @@ build_webnpu_fuzzer() {
     --add-data="idl:idl" \
     --collect-data=codegen \
     --collect-binaries=onnxruntime
+  if [[ -f "${script%.py}.options" ]]; then
+    cp "${script%.py}.options" "$OUT/$name.options"
+  fi
   local seeds
   seeds="$(mktemp -d)"
   python3 -c "import sys; from pathlib import Path; from fuzz.seeds import write_seeds, seed_dirs
