@@ -2,15 +2,22 @@
 
     python bench/fuzz.py [--seconds 10] [--targets a,b] [--json FILE]
 
-Each target runs as libFuzzer runs it (`fuzz/fuzz_TARGET.py`, instrumented, a subprocess)
-from its generated seeds for `--seconds`; the figure is libFuzzer's own
-`stat::average_exec_per_sec`. The raw decoder's goal is 100,000 exec/s on this machine. For
-the decoder the same inputs are also run without atheris (`uninstrumented`), in this process,
-so the table shows how much of the cost is coverage instrumentation rather than the decoder.
+Each target runs as libFuzzer runs it (`fuzz/fuzz_TARGET.py`, instrumented, a subprocess,
+with the flags of its `fuzz/fuzz_TARGET.options`, as `python -m fuzz run` and ClusterFuzzLite
+run it) from its generated seeds plus the checked-in seed directories for `--seconds`; the
+figure is libFuzzer's own `stat::average_exec_per_sec`, and the table adds the final `cov:` and
+`ft:`. The raw decoder's goal is 100,000 exec/s on this machine.
+
+For the decoder, 2,000 fixed mutations of its generated seeds also run in this process:
+without atheris (`uninstrumented` exec/s: the decoder's own cost), then with the target's
+coverage scope instrumented and atheris's callbacks counted (`events per input`: atheris's
+`_trace_branch` and `_trace_cmp` calls, ~150 ns each). The event count is deterministic, so a
+reviewer can compare it across machines when exec/s moves with the load.
 The vector figures come from the validation vectors' runner (`fuzz.vector_runner.run_all`).
 `--json FILE` writes
 `{"targets": {NAME: execs_per_second}, "vectors": N, "vectors_passing": N,
-"wire_decoder_uninstrumented": execs_per_second}`.
+"wire_decoder_uninstrumented": execs_per_second, "wire_decoder_events_per_input": N,
+"coverage": {NAME: {"cov": N, "ft": N}}, "options": {NAME: [flags]}}`.
 """
 
 from __future__ import annotations
@@ -30,7 +37,8 @@ sys.path.insert(0, str(ROOT))
 GOAL = {"wire_decoder": 100_000}
 
 
-def fuzz_rate(target: str, seconds: int) -> float:
+def fuzz_rate(target: str, seconds: int) -> tuple[float, dict[str, int]]:
+    """libFuzzer's exec/s for `target` over `seconds`, and its final `cov:` and `ft:`."""
     from fuzz.cli import fuzz_command
     from fuzz.seeds import seed_dirs, write_seeds
 
@@ -47,14 +55,17 @@ def fuzz_rate(target: str, seconds: int) -> float:
                          f"{output[-3000:]}")  # fmt: skip
     if done.returncode != 0:
         print(f"warning: fuzz_{target} exited {done.returncode} (a finding?)", file=sys.stderr)
-    return float(output.split("stat::average_exec_per_sec:")[1].split()[0])
+    rate = float(output.split("stat::average_exec_per_sec:")[1].split()[0])
+    done_line = next((ln for ln in output.splitlines() if "DONE" in ln), "").split()
+    coverage = {key: int(done_line[i + 1]) for i, word in enumerate(done_line[:-1])
+                for key in ("cov", "ft") if word == f"{key}:"}  # fmt: skip
+    return rate, coverage
 
 
-def decoder_uninstrumented(seconds: float) -> float:
-    """The decoder target's work on its seeds and mutations of them, without atheris."""
+def decoder_inputs() -> list[bytes]:
+    """2,000 fixed mutations (up to 3 random bytes each) of the decoder's generated seeds."""
     import random
 
-    from fuzz.fuzz_wire_decoder import test_one_input
     from fuzz.seeds import GENERATORS
 
     rng = random.Random(0)
@@ -66,6 +77,13 @@ def decoder_uninstrumented(seconds: float) -> float:
             if data:
                 data[rng.randrange(len(data))] = rng.getrandbits(8)
         inputs.append(bytes(data))
+    return inputs
+
+
+def decoder_uninstrumented(inputs: list[bytes], seconds: float) -> float:
+    """The decoder target's work on `inputs`, without atheris."""
+    from fuzz.fuzz_wire_decoder import test_one_input
+
     runs, end = 0, time.perf_counter() + seconds
     start = time.perf_counter()
     while time.perf_counter() < end:
@@ -75,8 +93,18 @@ def decoder_uninstrumented(seconds: float) -> float:
     return runs / (time.perf_counter() - start)
 
 
+def decoder_events(inputs: list[bytes]) -> float:
+    """Atheris events per input with the decoder target's coverage scope instrumented (in
+    place: run it after `decoder_uninstrumented`)."""
+    from fuzz.fuzz_wire_decoder import COVERAGE, test_one_input
+    from fuzz.harness import count_events, instrument
+
+    instrument(COVERAGE)
+    return count_events(test_one_input, inputs)
+
+
 def main() -> int:
-    from fuzz.cli import targets
+    from fuzz.cli import options, targets
     from fuzz.vector_runner import run_all
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -85,22 +113,34 @@ def main() -> int:
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
     names = args.targets.split(",") if args.targets else targets()
-    rates = {name: fuzz_rate(name, args.seconds) for name in names}
-    plain = decoder_uninstrumented(min(args.seconds, 5)) if "wire_decoder" in names else None
+    runs = {name: fuzz_rate(name, args.seconds) for name in names}
+    rates = {name: rate for name, (rate, _) in runs.items()}
+    plain = events = None
+    if "wire_decoder" in names:
+        inputs = decoder_inputs()
+        plain = decoder_uninstrumented(inputs, min(args.seconds, 5))
+        events = decoder_events(inputs)  # instruments this process: last
     count, passing = run_all()
-    print(f"{'target':<18}{'exec/s':>12}{'goal':>12}{'goal met':>10}")
-    for name, rate in rates.items():
+    print(f"{'target':<18}{'exec/s':>12}{'goal':>12}{'goal met':>10}{'cov':>8}{'ft':>8}  options")
+    for name, (rate, coverage) in runs.items():
         goal = GOAL.get(name)
-        met = "-" if goal is None else ("yes" if rate >= goal else "no")
-        print(f"{name:<18}{rate:>12,.0f}{'' if goal is None else f'{goal:,}':>12}{met:>10}")
+        met = "-" if goal is None else ("yes" if rate >= goal else "NO")
+        print(f"{name:<18}{rate:>12,.0f}{'' if goal is None else f'{goal:,}':>12}{met:>10}"
+              f"{coverage.get('cov', '?'):>8}{coverage.get('ft', '?'):>8}  "
+              f"{' '.join(options(name)) or '-'}")  # fmt: skip
     if plain is not None:
         print(f"{'wire_decoder, no instrumentation':<34}{plain:>12,.0f} exec/s "
               f"({plain / rates['wire_decoder']:.1f}x the fuzzer's)")  # fmt: skip
+        print(f"{'wire_decoder, instrumented events':<34}{events:>12.1f} per input "
+              "(atheris callbacks on the seeds' 2,000 mutations; machine-independent)")  # fmt: skip
     print(f"vectors: {count}, passing: {passing}")
     if args.json:
-        document = {"targets": rates, "vectors": count, "vectors_passing": passing}
+        document = {"targets": rates, "vectors": count, "vectors_passing": passing,
+                    "coverage": {name: coverage for name, (_, coverage) in runs.items()},
+                    "options": {name: options(name) for name in names}}  # fmt: skip
         if plain is not None:
             document["wire_decoder_uninstrumented"] = plain
+            document["wire_decoder_events_per_input"] = events
         args.json.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
     return 0
 
