@@ -1,0 +1,114 @@
+"""In Chromium, the page's NPUGraphBuilder gives what the Python builder gives, call by call.
+
+tests/js/test_graph_rules.py compares the two builders under node on many cases; this replays
+the systematic cases (tests/js/graph_rule_cases.py) in a real page, on a real device of the
+real service through the bridge, so the module loading (graph_rules.js served beside
+client.js) and the device's actual limits are those a page meets.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from codegen.model.naming import python_identifier
+from python_service.bridge import Bridge
+from python_service.client import DOMException, connect
+from tests.js.graph_rule_cases import BigInt, Bytes, Case, Operand, systematic_cases, to_json
+
+from .conftest import open_page
+
+TIMEOUT = 30.0
+
+RUN_IN_PAGE = """async (cases) => {
+  const { openDevice } = await import("/web/npu.js");
+  const adapter = await navigator.npu?.requestAdapter() ?? null;
+  const device = adapter ? await adapter.requestDevice() : await openDevice();
+  const value = (arg, operands) => {
+    if (Array.isArray(arg)) return arg.map((a) => value(a, operands));
+    if (arg === null || typeof arg !== "object") return arg;
+    if ("$operand" in arg) return operands[arg.$operand];
+    if ("$bytes" in arg) return new Uint8Array(arg.$bytes);
+    if ("$bigint" in arg) return BigInt(arg.$bigint);
+    if ("$double" in arg) return Number(arg.$double);
+    return Object.fromEntries(Object.entries(arg).map(([k, v]) => [k, value(v, operands)]));
+  };
+  return cases.map((calls) => {
+    const builders = [];
+    const operands = [];
+    const answers = [];
+    for (const { builder, method, args } of calls) {
+      builders[builder] ??= device.createGraphBuilder();
+      try {
+        const result = builders[builder][method](...value(args, operands));
+        operands.push(result);
+        answers.push({ dataType: result.dataType, shape: [...result.shape] });
+      } catch (error) {
+        const type = error instanceof DOMException ? error.name : error.constructor.name;
+        answers.push([type, error.message]);
+        break;
+      }
+    }
+    return answers;
+  });
+}"""
+
+
+def _python_value(value: Any, operands: list[Any]) -> Any:
+    if isinstance(value, Operand):
+        return operands[value.index]
+    if isinstance(value, Bytes):
+        return bytes(value.count)
+    if isinstance(value, BigInt):
+        return value.value
+    if isinstance(value, list):
+        return [_python_value(v, operands) for v in value]
+    if isinstance(value, dict):
+        return {python_identifier(k): _python_value(v, operands) for k, v in value.items()}
+    return value
+
+
+def _python_answers(device: Any, case: Case) -> list[Any]:
+    builders: dict[int, Any] = {}
+    operands: list[Any] = []
+    answers: list[Any] = []
+    for call in case.calls:
+        if call["builder"] not in builders:
+            builders[call["builder"]] = device.create_graph_builder()
+        method = getattr(builders[call["builder"]], python_identifier(call["method"]))
+        try:
+            result = method(*_python_value(call["args"], operands))
+        except DOMException as error:
+            answers.append([error.name, error.message])
+            break
+        except TypeError as error:
+            answers.append(["TypeError", str(error)])
+            break
+        operands.append(result)
+        answers.append({"dataType": result.data_type, "shape": list(result.shape)})
+    return answers
+
+
+@pytest.fixture(scope="module")
+def python_device(bridge: Bridge) -> Any:
+    npu = connect(bridge.host)
+    yield npu.request_adapter().result(TIMEOUT).request_device().result(TIMEOUT)
+    npu.close()
+
+
+def test_the_page_builder_matches_the_python_builder(
+    page: Any, bridge: Bridge, python_device: Any
+) -> None:
+    # Limit set 0 only: the real device's limits are roomy, as set 0's are.
+    cases = [c for c in systematic_cases() if c.limits == 0]
+    expected = [_python_answers(python_device, c) for c in cases]
+    open_page(page, bridge, "index.html")
+    seen = page.evaluate(RUN_IN_PAGE, [to_json(c.calls) for c in cases])
+    differences = [
+        f"{c.label}\n  python: {p}\n  page:   {j}"
+        for c, p, j in zip(cases, expected, seen, strict=True)
+        if p != j
+    ]
+    assert len(cases) > 150
+    assert not differences, "\n".join(differences[:10])
