@@ -41,6 +41,7 @@ from codegen.targets.blink_cpp import (
 from codegen.targets.blink_idl import BlinkIdl
 from codegen.targets.chromium_naming import (
     BLINK_MODULE_DIR,
+    MOJOM_NAMESPACE,
     MOJOM_TARGET,
     RUNTIME_FEATURE,
     file_stem,
@@ -51,7 +52,12 @@ from codegen.targets.gn import gn_list
 from codegen.targets.wire_source import wire_of
 
 ROOT = "generated/chromium"
-TRACED = ("Member<", "HeapVector<", "HeapMojoRemote<")  # fields Trace() must visit
+TRACED = (
+    "Member<",
+    "HeapVector<",
+    "HeapMojoRemote<",
+    "HeapMojoReceiver<",
+)  # fields Trace() must visit
 CONVERTER_INCLUDES = ("mojo/public/cpp/bindings/type_converter.h",)
 FEATURE_FILE = "third_party/blink/renderer/platform/runtime_enabled_features.webnpu.json5"
 
@@ -82,13 +88,22 @@ def constructor_definition(c: CppClass) -> str:
     return "\n".join(cpp_layout.constructor(qualified, c.constructor, c.initializers, body))
 
 
+def field_declaration(type_: str, name: str) -> str:
+    """A class field; clang-format breaks after the type, indenting 4, when it is too long."""
+    one = f"  {type_} {name};"
+    return one if len(one) <= cpp_layout.COLUMNS else f"  {type_}\n      {name};"
+
+
 def class_head(c: CppClass, final: bool) -> str:
     head = f"class {'MODULES_EXPORT ' if c.wrapper else ''}{c.name}{' final' if final else ''}"
     return cpp_layout.class_head(head, c.bases)
 
 
 def class_data(c: CppClass, final: bool) -> dict:
-    trace_bases = [b for b in c.bases if not b.startswith("GarbageCollected<")]
+    # Mojo interfaces a class implements (its client) are not garbage collected.
+    trace_bases = [
+        b for b in c.bases if not b.startswith(("GarbageCollected<", MOJOM_NAMESPACE + "::"))
+    ]
     return {
         "c": c,
         "final": final,
@@ -123,6 +138,7 @@ def generate(model: Model, context: Context) -> list[OutputFile]:
         "signature": cpp_layout.signature,
         "constructor_definition": constructor_definition,
         "class_head": class_head,
+        "field": field_declaration,
         "alias": cpp_layout.alias,
         "template_head": cpp_layout.template_head,
         "gn_list": gn_list,

@@ -58,6 +58,19 @@ def dictionaries_on_the_wire(model: ir.Model, wire: w.WireModel) -> list[w.WireS
     ]
 
 
+def dictionary_arrays_in_replies(model: ir.Model, wire: w.WireModel) -> list[w.WireStruct]:
+    """Wire structs of dictionaries a reply carries in an array (`NPUTensorInfo`)."""
+    structs = {s.name: s for s in wire.structs}
+    found: dict[str, w.WireStruct] = {}
+    for m in wire.messages:
+        for f in m.reply.fields if m.reply else ():
+            t = f.type.element if isinstance(f.type, w.Array) else None
+            d = model.get(t.name) if isinstance(t, w.StructRef) else None
+            if d is not None and d.kind == "dictionary":
+                found[d.name] = structs[d.name]
+    return list(found.values())
+
+
 def wire_enums(wire: w.WireModel) -> dict[str, w.Enum]:
     found: dict[str, w.Enum] = {}
     fields = [f for m in wire.messages + wire.commands for f in m.request.fields]
@@ -80,6 +93,8 @@ class ConversionBuilder:
     def build(self) -> Conversions:
         for s in dictionaries_on_the_wire(self.model, self.wire):
             self.dictionary(s)
+        for s in dictionary_arrays_in_replies(self.model, self.wire):
+            self.dictionary_array(s)
         for e in wire_enums(self.wire).values():
             self.enum(e)
         self.buffer_source()
@@ -111,6 +126,32 @@ class ConversionBuilder:
                 body += [f"if (input->has{upper_camel(f.name)}()) {{", *lines, "}"]
         body.append("return output;")
         self.out.functions.append(FreeFunction(to, "ToMojom", [f"const {s.name}* input"], body))
+
+    def dictionary_array(self, s: w.WireStruct) -> None:
+        """`FromMojom(array<NPUTensorInfo>)`: the dictionaries a reply carries (a graph's
+        inputs and outputs), one setter per field of the wire struct."""
+        blink = f"HeapVector<Member<{s.name}>>"
+        self.out.header_includes |= {HEADERS["HeapVector"], HEADERS["Member"]}
+        body: list[str | Statement] = [
+            f"{blink} output;",
+            "for (const auto& value : input) {",
+            f"  auto* item = {s.name}::Create();",
+        ]
+        for f in s.fields:
+            value = f"value->{mojom_field(f.name)}"
+            if isinstance(f.type, w.Enum):
+                value = call("FromMojom", value)
+            body.append(Statement(call(f"item->set{upper_camel(f.name)}", value), block=1))
+        body += ["  output.push_back(item);", "}", "return output;"]
+        self.out.functions.append(
+            FreeFunction(
+                blink,
+                "FromMojom",
+                [f"const Vector<{mojom(s.name + 'Ptr')}>& input"],
+                body,
+                comment=f"The {s.name} dictionaries a reply carries.",
+            )
+        )
 
     def assign(self, target: str, value: str, t: w.WireType, block: int) -> list[str | Statement]:
         """`target = value` converted from the Blink type to the mojom one."""

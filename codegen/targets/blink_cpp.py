@@ -8,13 +8,13 @@ The conventions come from `third_party/blink/renderer/modules/ml/ml_context.h` a
 (`blink_idl.member_attributes`, so the C++ and the IDL cannot disagree), `Member<>` fields
 traced in `Trace()`, and a `HeapMojoRemote<webnpu::mojom::blink::X>` per service object.
 
-Method bodies forward to the remote: a `send` method calls it (creating the new object's pipe
-first when it makes one), a `reply`/`build` method makes a resolver and binds the answer to
-`On<Method>()`, a `command` is appended to the encoder's recorded commands and `finish` sends
-them. Arguments become Mojo types through `mojo::ConvertTo<>` (the `mojo::TypeConverter`s
-declared in the generated `npu_type_converters.h`). What no rule of the wire model can
-decide (graph building, which runs in the renderer) is `NOTIMPLEMENTED()` and throws
-"NotSupportedError".
+Method bodies forward to the remote: a `send` method calls it (creating the new objects'
+pipes first when it makes some, `blink_created.py`), a `reply`/`build` method makes a
+resolver and binds the answer to `On<Method>()`, a `command` is appended to the encoder's
+recorded commands and `finish` sends them. Arguments become Mojo types through
+`mojo::ConvertTo<>` (the `mojo::TypeConverter`s declared in the generated
+`npu_type_converters.h`). Graph recording is `blink_graph.py`, mapped ranges
+`blink_mapping.py`, the client interface of an object with events `blink_events.py`.
 """
 
 from __future__ import annotations
@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 from codegen.model import ir
 from codegen.model import wire as w
 from codegen.model.naming import snake_case
+from codegen.targets.blink_created import CreatedObjects, attribute_setter
+from codegen.targets.blink_events import ClientEvents
 from codegen.targets.blink_graph import (
     BUILDER_FIELDS,
     GraphRecorder,
@@ -38,6 +40,7 @@ from codegen.targets.chromium_naming import (
     BLINK_MODULE_DIR,
     MOJOM_NAMESPACE,
     MOJOM_PATH,
+    enum_constant,
     file_stem,
     message_struct_name,
     upper_camel,
@@ -222,6 +225,33 @@ def field_name(name: str) -> str:
     return snake_case(name) + "_"
 
 
+_SCALARS = frozenset(IDL_PRIMITIVES.values())
+
+
+def initial_values(c: CppClass, model: ir.Model) -> None:
+    """Gives every enum and scalar field a value in the constructor, and puts the
+    initializers in field order (bases first), as `-Wreorder-ctor` wants.
+
+    A V8 enum class has no default constructor, so a field of one starts at its enum's first
+    value: the IDL lists a state enum's values from the initial state on ("unmapped" first).
+    Scalars start at zero rather than indeterminate."""
+    given = {i.split("(", 1)[0] for i in c.initializers}
+    for type_, name in c.fields:
+        if name in given or " = " in name:  # a default member initializer already
+            continue
+        enum = model.get(type_[2:]) if type_.startswith("V8") else None
+        if enum is not None and enum.kind == "enum":
+            first = enum.values[0].value
+            c.initializers.append(f"{name}({type_}::Enum::{enum_constant(first)})")
+        elif type_ in _SCALARS:
+            c.initializers.append(f"{name}(0)")
+    order = {name: i for i, (_, name) in enumerate(c.fields)}
+    bases = [i for i in c.initializers if i.split("(", 1)[0] not in order]
+    fields = [i for i in c.initializers if i.split("(", 1)[0] in order]
+    fields.sort(key=lambda i: order[i.split("(", 1)[0]])
+    c.initializers[:] = bases + fields
+
+
 class ClassBuilder:
     """Builds the `CppClass` of each interface of the model."""
 
@@ -235,7 +265,8 @@ class ClassBuilder:
         for m in wire.messages:
             for created in m.creates:
                 self.creators.setdefault(created, m)
-        self.client_events = {e.interface for e in wire.events}
+        self.created = CreatedObjects(model, wire)
+        self.events_of = ClientEvents(model, wire)
         self.graph = GraphRecorder(model, wire)
 
     def classes(self) -> list[CppClass]:
@@ -290,6 +321,9 @@ class ClassBuilder:
             if isinstance(x, ir.Operation) and x.return_type
         ):
             self.mapped_buffer(c)
+        if not c.constructor and kind == "local":
+            self.base_of_constructed(d, c)
+        initial_values(c, self.model)
         if event_target:
             c.includes_h.add(HEADERS["EventTargetNames"])
             c.public.append(
@@ -326,10 +360,14 @@ class ClassBuilder:
                 f"mojo::PendingRemote<{remote}> remote",
             ]
             c.initializers += ["remote_(context)", "handle_(std::move(handle))"]
-            c.fields.append((mojom("ObjectHandlePtr"), "handle_"))
             c.constructor_body = [
                 Statement(call("remote_.Bind", "std::move(remote)", _TASK_RUNNER))
             ]
+            self.events_of.receiver(d, c, _TASK_RUNNER)
+            c.fields.append((mojom("ObjectHandlePtr"), "handle_"))
+            for attribute, other in self.created.companions(d.name):
+                c.constructor.append(f"{other}* {snake_case(attribute)}")
+                c.initializers.append(f"{field_name(attribute)}({snake_case(attribute)})")
             c.public.append(
                 Function(
                     f"const {mojom('ObjectHandlePtr')}&",
@@ -482,6 +520,10 @@ class ClassBuilder:
             c.includes_h.add(
                 "third_party/blink/renderer/bindings/core/v8/script_promise_property.h"
             )
+            # Made with the object, so the promise exists before anything can settle it.
+            c.initializers.append(
+                f"{lost}(MakeGarbageCollected<{upper_camel(m.name)}Property>(context))"
+            )
             body = [f"return {lost}->Promise(script_state->World());"]
         elif kind == "value":
             body = [f"return {self.from_data(m)};"]
@@ -500,6 +542,8 @@ class ClassBuilder:
                 getter_returns, name, params, body, const=m.type.kind != "Promise", comment=m.doc
             )
         )
+        if (d.name, m.name) in self.created.set_later:
+            c.public.append(attribute_setter(m, field_name(m.name), self.types.field(m.type)))
         if not m.readonly:
             setter = "set" + upper_camel(m.name)
             message = self.messages.get((d.name, m.name))
@@ -555,6 +599,67 @@ class ClassBuilder:
         if not c.constructor:
             for a in m.arguments:
                 c.constructor.append(f"{self.types.argument(a)} {snake_case(a.name)}")
+            c.initializers += self.constructed_from(d, c, m.arguments)
+
+    def constructed_from(self, d: ir.Interface, c: CppClass, arguments) -> list[str]:
+        """What an IDL constructor's arguments initialise: an Event's type and init
+        dictionary go to `Event`, the parent's own constructor arguments to the parent, an
+        argument named as a field to it, and each init member named as a field to that."""
+        names = {snake_case(a.name) for a in arguments}
+        own = {name for _, name in c.fields}
+        result = []
+        dictionary = next((a for a in arguments if a.type.kind == "dictionary"), None)
+        if "Event" in c.bases and dictionary is not None:
+            first = snake_case(arguments[0].name)
+            result.append(f"Event(AtomicString({first}), {snake_case(dictionary.name)})")
+        parent = self.model[d.inherits] if d.inherits else None
+        if parent is not None and not parent.external:
+            passed = self.inherited_arguments(parent)
+            if passed and set(passed) <= names:
+                result.append(f"{parent.name}({', '.join(passed)})")
+        for a in arguments:
+            if field_name(a.name) in own:
+                result.append(f"{field_name(a.name)}({snake_case(a.name)})")
+        if dictionary is not None:
+            for member in self.model.all_dictionary_members(dictionary.type.name):
+                if field_name(member.name) in own:
+                    value = f"{snake_case(dictionary.name)}->{member.name}()"
+                    result.append(f"{field_name(member.name)}({value})")
+        return result
+
+    def inherited_arguments(self, parent: ir.Interface) -> list[str]:
+        """The arguments a local base class without an IDL constructor takes: those of its
+        subclasses' constructors named as its own read-only attributes (an NPUError's
+        `message`, which every NPUError subclass is constructed with)."""
+        own = {
+            m.name
+            for m in parent.members
+            if isinstance(m, ir.Attribute) and m.readonly and not m.origin
+        }
+        if any(isinstance(m, ir.Constructor) for m in parent.members):
+            return []
+        for child in self.model.interfaces:
+            if child.inherits != parent.name:
+                continue
+            for m in child.members:
+                if isinstance(m, ir.Constructor):
+                    return [snake_case(a.name) for a in m.arguments if a.name in own]
+        return []
+
+    def base_of_constructed(self, d: ir.Interface, c: CppClass) -> None:
+        """A local base class (NPUError) takes what its subclasses pass it."""
+        passed = self.inherited_arguments(d)
+        for child in self.model.interfaces:
+            if child.inherits != d.name:
+                continue
+            for m in child.members:
+                if not isinstance(m, ir.Constructor):
+                    continue
+                for a in m.arguments:
+                    if snake_case(a.name) in passed:
+                        c.constructor.append(f"{self.types.argument(a)} {snake_case(a.name)}")
+                        c.initializers.append(f"{field_name(a.name)}({snake_case(a.name)})")
+                return
 
     def operation(self, d: ir.Interface, c: CppClass, m: ir.Operation) -> None:
         assert m.return_type is not None
@@ -580,21 +685,15 @@ class ClassBuilder:
         elif message.kind in ("send", "finish") and not message.creates:
             body = [Statement(call(f"remote_->{upper_camel(m.name)}", *args))]
         elif message.kind in ("send", "finish"):
-            created = message.creates[0]
             if message.kind == "finish":
                 args.append("std::move(commands_)")
-            created_args = ["handle.Clone()", "pipe.InitWithNewPipeAndPassReceiver()", *args]
-            make = call(
-                f"MakeGarbageCollected<{created}>",
-                "GetExecutionContext()",
-                "std::move(handle)",
-                "std::move(pipe)",
-            )
+            pipes, pipe_args = self.created.pipes(message, made_first=False)
             body = [
-                f"mojo::PendingRemote<{mojom(created)}> pipe;",
-                "auto handle = NextObjectHandle();",
-                Statement(call(f"remote_->{upper_camel(m.name)}", *created_args)),
-                Statement(make, lead="return "),
+                *pipes,
+                Statement(call(f"remote_->{upper_camel(m.name)}", *pipe_args, *args)),
+                *self.created.make(message, "auto* created", made_first=False),
+                *self.created.from_descriptor(message, "created"),
+                "return created;",
             ]
         elif message.kind == "reply":
             body = self.reply(d, c, m, message, args)
@@ -644,21 +743,22 @@ class ClassBuilder:
         resolve: str | Statement = "resolver->Resolve();"
         if message.creates:
             created = message.creates[0]
-            make = call(
-                f"MakeGarbageCollected<{created}>",
-                "GetExecutionContext()",
-                "handle.Clone()",
-                "std::move(pipe)",
-            )
-            body += [
-                f"mojo::PendingRemote<{mojom(created)}> pipe;",
-                "auto handle = NextObjectHandle();",
-                Statement(make, target="auto* created"),
-            ]
-            args = ["std::move(handle)", "pipe.InitWithNewPipeAndPassReceiver()"] + args
+            pipes, pipe_args = self.created.pipes(message, made_first=True)
+            body += [*pipes, *self.created.make(message, "auto* created", made_first=True)]
+            args = pipe_args + args
             bound.append("WrapPersistent(created)")
             callback_params.append(f"{created}* created")
-            resolve = "resolver->Resolve(created);"
+            resolve = self.created.from_reply(message, self.types)
+            absent = self.created.absent(message)
+            if absent is not None and promised.nullable:
+                resolve = [
+                    f"if (!result->get_success()->{absent}) {{",
+                    "  resolver->Resolve(nullptr);",
+                    "  return;",
+                    "}",
+                    *resolve,
+                ]
+            resolve = [*resolve, "resolver->Resolve(created);"]
         elif promised.kind == "builtin" and promised.name == "ArrayBuffer":
             buffer = call("DOMArrayBuffer::Create", "result->get_success()->data")
             resolve = Statement(call("resolver->Resolve", buffer))

@@ -23,12 +23,13 @@ ScriptPromise<IDLNullable<NPUAdapter>> NPU::requestAdapter(
       MakeGarbageCollected<ScriptPromiseResolver<IDLNullable<NPUAdapter>>>(
           script_state, exception_state.GetContext());
   auto promise = resolver->Promise();
-  mojo::PendingRemote<webnpu::mojom::blink::NPUAdapter> pipe;
+  mojo::PendingRemote<webnpu::mojom::blink::NPUAdapter> remote;
+  auto receiver = remote.InitWithNewPipeAndPassReceiver();
   auto handle = NextObjectHandle();
   auto* created = MakeGarbageCollected<NPUAdapter>(
-      GetExecutionContext(), handle.Clone(), std::move(pipe));
+      GetExecutionContext(), handle.Clone(), std::move(remote));
   remote_->RequestAdapter(
-      std::move(handle), pipe.InitWithNewPipeAndPassReceiver(),
+      std::move(handle), std::move(receiver),
       mojo::ConvertTo<webnpu::mojom::blink::NPURequestAdapterOptionsPtr>(
           options),
       WTF::BindOnce(&NPU::OnRequestAdapter, WrapWeakPersistent(this),
@@ -43,6 +44,23 @@ void NPU::OnRequestAdapter(
   if (result->is_error()) {
     RejectFromMojo(resolver, *result->get_error());
     return;
+  }
+  if (!result->get_success()->features) {
+    resolver->Resolve(nullptr);
+    return;
+  }
+  auto& resolved = result->get_success();
+  if (resolved->features) {
+    created->SetFeatures(MakeGarbageCollected<NPUSupportedFeatures>(
+        std::move(resolved->features)));
+  }
+  if (resolved->limits) {
+    created->SetLimits(
+        MakeGarbageCollected<NPUSupportedLimits>(std::move(resolved->limits)));
+  }
+  if (resolved->info) {
+    created->SetInfo(
+        MakeGarbageCollected<NPUAdapterInfo>(std::move(resolved->info)));
   }
   resolver->Resolve(created);
 }

@@ -27,12 +27,24 @@ NPUSupportedFeatures* NPUAdapter::features() const {
   return features_;
 }
 
+void NPUAdapter::SetFeatures(NPUSupportedFeatures* value) {
+  features_ = value;
+}
+
 NPUSupportedLimits* NPUAdapter::limits() const {
   return limits_;
 }
 
+void NPUAdapter::SetLimits(NPUSupportedLimits* value) {
+  limits_ = value;
+}
+
 NPUAdapterInfo* NPUAdapter::info() const {
   return info_;
+}
+
+void NPUAdapter::SetInfo(NPUAdapterInfo* value) {
+  info_ = value;
 }
 
 ScriptPromise<NPUDevice> NPUAdapter::requestDevice(
@@ -42,12 +54,22 @@ ScriptPromise<NPUDevice> NPUAdapter::requestDevice(
   auto* resolver = MakeGarbageCollected<ScriptPromiseResolver<NPUDevice>>(
       script_state, exception_state.GetContext());
   auto promise = resolver->Promise();
-  mojo::PendingRemote<webnpu::mojom::blink::NPUDevice> pipe;
+  mojo::PendingRemote<webnpu::mojom::blink::NPUDevice> remote;
+  auto receiver = remote.InitWithNewPipeAndPassReceiver();
+  mojo::PendingReceiver<webnpu::mojom::blink::NPUDeviceClient> client;
+  auto client_remote = client.InitWithNewPipeAndPassRemote();
   auto handle = NextObjectHandle();
+  mojo::PendingRemote<webnpu::mojom::blink::NPUQueue> queue_remote;
+  auto queue_receiver = queue_remote.InitWithNewPipeAndPassReceiver();
+  auto queue_handle = NextObjectHandle();
+  auto* queue_object = MakeGarbageCollected<NPUQueue>(
+      GetExecutionContext(), queue_handle.Clone(), std::move(queue_remote));
   auto* created = MakeGarbageCollected<NPUDevice>(
-      GetExecutionContext(), handle.Clone(), std::move(pipe));
+      GetExecutionContext(), handle.Clone(), std::move(remote),
+      std::move(client), queue_object);
   remote_->RequestDevice(
-      std::move(handle), pipe.InitWithNewPipeAndPassReceiver(),
+      std::move(handle), std::move(receiver), std::move(client_remote),
+      std::move(queue_handle), std::move(queue_receiver),
       mojo::ConvertTo<webnpu::mojom::blink::NPUDeviceDescriptorPtr>(descriptor),
       WTF::BindOnce(&NPUAdapter::OnRequestDevice, WrapWeakPersistent(this),
                     WrapPersistent(resolver), WrapPersistent(created)));
@@ -62,6 +84,11 @@ void NPUAdapter::OnRequestDevice(
     RejectFromMojo(resolver, *result->get_error());
     return;
   }
+  auto& resolved = result->get_success();
+  created->SetFeatures(MakeGarbageCollected<NPUSupportedFeatures>(
+      std::move(resolved->features)));
+  created->SetLimits(
+      MakeGarbageCollected<NPUSupportedLimits>(std::move(resolved->limits)));
   resolver->Resolve(created);
 }
 

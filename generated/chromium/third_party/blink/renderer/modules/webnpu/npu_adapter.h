@@ -40,11 +40,20 @@ class MODULES_EXPORT NPUAdapter final : public ScriptWrappable,
   // The features this adapter can grant to its devices.
   NPUSupportedFeatures* features() const;
 
+  // Set by the call that created this object, from its reply or descriptor.
+  void SetFeatures(NPUSupportedFeatures* value);
+
   // The best limits this adapter can grant to its devices.
   NPUSupportedLimits* limits() const;
 
+  // Set by the call that created this object, from its reply or descriptor.
+  void SetLimits(NPUSupportedLimits* value);
+
   // Identifying information about this adapter.
   NPUAdapterInfo* info() const;
+
+  // Set by the call that created this object, from its reply or descriptor.
+  void SetInfo(NPUAdapterInfo* value);
 
   // Resolves to a new device with the requested features and limits. Rejects
   // with a TypeError if a feature is unsupported or a limit is unknown or

@@ -16,7 +16,10 @@ NPUBuffer::NPUBuffer(
     mojo::PendingRemote<webnpu::mojom::blink::NPUBuffer> remote)
     : ExecutionContextClient(context),
       remote_(context),
-      handle_(std::move(handle)) {
+      handle_(std::move(handle)),
+      size_(0),
+      usage_(0),
+      map_state_(V8NPUBufferMapState::Enum::kUnmapped) {
   remote_.Bind(std::move(remote),
                context->GetTaskRunner(TaskType::kInternalDefault));
 }
@@ -29,8 +32,16 @@ uint64_t NPUBuffer::size() const {
   return size_;
 }
 
+void NPUBuffer::SetSize(uint64_t value) {
+  size_ = value;
+}
+
 uint32_t NPUBuffer::usage() const {
   return usage_;
+}
+
+void NPUBuffer::SetUsage(uint32_t value) {
+  usage_ = value;
 }
 
 V8NPUBufferMapState NPUBuffer::mapState() const {

@@ -38,8 +38,14 @@ class MODULES_EXPORT NPUBuffer final : public ScriptWrappable,
   // The size of the buffer in bytes.
   uint64_t size() const;
 
+  // Set by the call that created this object, from its reply or descriptor.
+  void SetSize(uint64_t value);
+
   // The allowed usages of the buffer (NPUBufferUsage flags).
   uint32_t usage() const;
+
+  // Set by the call that created this object, from its reply or descriptor.
+  void SetUsage(uint32_t value);
 
   // The current mapping state.
   V8NPUBufferMapState mapState() const;

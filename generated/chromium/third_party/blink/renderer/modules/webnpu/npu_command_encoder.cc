@@ -46,15 +46,17 @@ void NPUCommandEncoder::copyBufferToBuffer(NPUBuffer* source,
 
 NPUCommandBuffer* NPUCommandEncoder::finish(
     const NPUCommandBufferDescriptor* descriptor) {
-  mojo::PendingRemote<webnpu::mojom::blink::NPUCommandBuffer> pipe;
+  mojo::PendingRemote<webnpu::mojom::blink::NPUCommandBuffer> remote;
+  auto receiver = remote.InitWithNewPipeAndPassReceiver();
   auto handle = NextObjectHandle();
   remote_->Finish(
-      handle.Clone(), pipe.InitWithNewPipeAndPassReceiver(),
+      handle.Clone(), std::move(receiver),
       mojo::ConvertTo<webnpu::mojom::blink::NPUCommandBufferDescriptorPtr>(
           descriptor),
       std::move(commands_));
-  return MakeGarbageCollected<NPUCommandBuffer>(
-      GetExecutionContext(), std::move(handle), std::move(pipe));
+  auto* created = MakeGarbageCollected<NPUCommandBuffer>(
+      GetExecutionContext(), std::move(handle), std::move(remote));
+  return created;
 }
 
 String NPUCommandEncoder::label() const {

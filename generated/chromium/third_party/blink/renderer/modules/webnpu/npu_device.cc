@@ -3,7 +3,11 @@
 #include "third_party/blink/renderer/modules/webnpu/npu_device.h"
 
 #include "third_party/blink/renderer/bindings/core/v8/script_promise_resolver.h"
+#include "third_party/blink/renderer/bindings/modules/v8/v8_npu_uncaptured_error_event_init.h"
+#include "third_party/blink/renderer/modules/webnpu/npu_device_lost_info.h"
+#include "third_party/blink/renderer/modules/webnpu/npu_error.h"
 #include "third_party/blink/renderer/modules/webnpu/npu_type_converters.h"
+#include "third_party/blink/renderer/modules/webnpu/npu_uncaptured_error_event.h"
 #include "third_party/blink/renderer/platform/wtf/functional.h"
 
 namespace blink {
@@ -11,12 +15,19 @@ namespace blink {
 NPUDevice::NPUDevice(
     ExecutionContext* context,
     webnpu::mojom::blink::ObjectHandlePtr handle,
-    mojo::PendingRemote<webnpu::mojom::blink::NPUDevice> remote)
+    mojo::PendingRemote<webnpu::mojom::blink::NPUDevice> remote,
+    mojo::PendingReceiver<webnpu::mojom::blink::NPUDeviceClient> client,
+    NPUQueue* queue)
     : ExecutionContextClient(context),
       remote_(context),
-      handle_(std::move(handle)) {
+      client_receiver_(this, context),
+      handle_(std::move(handle)),
+      queue_(queue),
+      lost_property_(MakeGarbageCollected<LostProperty>(context)) {
   remote_.Bind(std::move(remote),
                context->GetTaskRunner(TaskType::kInternalDefault));
+  client_receiver_.Bind(std::move(client),
+                        context->GetTaskRunner(TaskType::kInternalDefault));
 }
 
 const webnpu::mojom::blink::ObjectHandlePtr& NPUDevice::handle() const {
@@ -27,8 +38,16 @@ NPUSupportedFeatures* NPUDevice::features() const {
   return features_;
 }
 
+void NPUDevice::SetFeatures(NPUSupportedFeatures* value) {
+  features_ = value;
+}
+
 NPUSupportedLimits* NPUDevice::limits() const {
   return limits_;
+}
+
+void NPUDevice::SetLimits(NPUSupportedLimits* value) {
+  limits_ = value;
 }
 
 NPUQueue* NPUDevice::queue() const {
@@ -40,23 +59,28 @@ void NPUDevice::destroy() {
 }
 
 NPUBuffer* NPUDevice::createBuffer(const NPUBufferDescriptor* descriptor) {
-  mojo::PendingRemote<webnpu::mojom::blink::NPUBuffer> pipe;
+  mojo::PendingRemote<webnpu::mojom::blink::NPUBuffer> remote;
+  auto receiver = remote.InitWithNewPipeAndPassReceiver();
   auto handle = NextObjectHandle();
   remote_->CreateBuffer(
-      handle.Clone(), pipe.InitWithNewPipeAndPassReceiver(),
+      handle.Clone(), std::move(receiver),
       mojo::ConvertTo<webnpu::mojom::blink::NPUBufferDescriptorPtr>(
           descriptor));
-  return MakeGarbageCollected<NPUBuffer>(GetExecutionContext(),
-                                         std::move(handle), std::move(pipe));
+  auto* created = MakeGarbageCollected<NPUBuffer>(
+      GetExecutionContext(), std::move(handle), std::move(remote));
+  created->SetSize(descriptor->size());
+  created->SetUsage(descriptor->usage());
+  return created;
 }
 
 NPUGraphBuilder* NPUDevice::createGraphBuilder() {
-  mojo::PendingRemote<webnpu::mojom::blink::NPUGraphBuilder> pipe;
+  mojo::PendingRemote<webnpu::mojom::blink::NPUGraphBuilder> remote;
+  auto receiver = remote.InitWithNewPipeAndPassReceiver();
   auto handle = NextObjectHandle();
-  remote_->CreateGraphBuilder(handle.Clone(),
-                              pipe.InitWithNewPipeAndPassReceiver());
-  return MakeGarbageCollected<NPUGraphBuilder>(
-      GetExecutionContext(), std::move(handle), std::move(pipe));
+  remote_->CreateGraphBuilder(handle.Clone(), std::move(receiver));
+  auto* created = MakeGarbageCollected<NPUGraphBuilder>(
+      GetExecutionContext(), std::move(handle), std::move(remote));
+  return created;
 }
 
 ScriptPromise<NPUGraph> NPUDevice::loadModel(
@@ -66,12 +90,13 @@ ScriptPromise<NPUGraph> NPUDevice::loadModel(
   auto* resolver = MakeGarbageCollected<ScriptPromiseResolver<NPUGraph>>(
       script_state, exception_state.GetContext());
   auto promise = resolver->Promise();
-  mojo::PendingRemote<webnpu::mojom::blink::NPUGraph> pipe;
+  mojo::PendingRemote<webnpu::mojom::blink::NPUGraph> remote;
+  auto receiver = remote.InitWithNewPipeAndPassReceiver();
   auto handle = NextObjectHandle();
   auto* created = MakeGarbageCollected<NPUGraph>(
-      GetExecutionContext(), handle.Clone(), std::move(pipe));
+      GetExecutionContext(), handle.Clone(), std::move(remote));
   remote_->LoadModel(
-      std::move(handle), pipe.InitWithNewPipeAndPassReceiver(),
+      std::move(handle), std::move(receiver),
       mojo::ConvertTo<mojo_base::BigBuffer>(onnx_bytes),
       WTF::BindOnce(&NPUDevice::OnLoadModel, WrapWeakPersistent(this),
                     WrapPersistent(resolver), WrapPersistent(created)));
@@ -80,14 +105,16 @@ ScriptPromise<NPUGraph> NPUDevice::loadModel(
 
 NPUCommandEncoder* NPUDevice::createCommandEncoder(
     const NPUCommandEncoderDescriptor* descriptor) {
-  mojo::PendingRemote<webnpu::mojom::blink::NPUCommandEncoder> pipe;
+  mojo::PendingRemote<webnpu::mojom::blink::NPUCommandEncoder> remote;
+  auto receiver = remote.InitWithNewPipeAndPassReceiver();
   auto handle = NextObjectHandle();
   remote_->CreateCommandEncoder(
-      handle.Clone(), pipe.InitWithNewPipeAndPassReceiver(),
+      handle.Clone(), std::move(receiver),
       mojo::ConvertTo<webnpu::mojom::blink::NPUCommandEncoderDescriptorPtr>(
           descriptor));
-  return MakeGarbageCollected<NPUCommandEncoder>(
-      GetExecutionContext(), std::move(handle), std::move(pipe));
+  auto* created = MakeGarbageCollected<NPUCommandEncoder>(
+      GetExecutionContext(), std::move(handle), std::move(remote));
+  return created;
 }
 
 ScriptPromise<NPUDeviceLostInfo> NPUDevice::lost(ScriptState* script_state) {
@@ -129,6 +156,21 @@ ExecutionContext* NPUDevice::GetExecutionContext() const {
   return ExecutionContextClient::GetExecutionContext();
 }
 
+void NPUDevice::OnLost(webnpu::mojom::blink::NPUDeviceLostInfoPtr info) {
+  if (lost_property_->GetState() != LostProperty::kPending) {
+    return;
+  }
+  lost_property_->Resolve(
+      MakeGarbageCollected<NPUDeviceLostInfo>(std::move(info)));
+}
+
+void NPUDevice::OnUncapturederror(webnpu::mojom::blink::ErrorReportPtr error) {
+  auto* init = NPUUncapturedErrorEventInit::Create();
+  init->setError(ErrorFromMojom(*error));
+  DispatchEvent(*MakeGarbageCollected<NPUUncapturedErrorEvent>(
+      event_type_names::kUncapturederror, init));
+}
+
 void NPUDevice::OnLoadModel(
     ScriptPromiseResolver<NPUGraph>* resolver,
     NPUGraph* created,
@@ -137,6 +179,9 @@ void NPUDevice::OnLoadModel(
     RejectFromMojo(resolver, *result->get_error());
     return;
   }
+  auto& resolved = result->get_success();
+  created->SetInputs(FromMojom(resolved->inputs));
+  created->SetOutputs(FromMojom(resolved->outputs));
   resolver->Resolve(created);
 }
 
@@ -156,6 +201,7 @@ void NPUDevice::OnPopErrorScope(
 
 void NPUDevice::Trace(Visitor* visitor) const {
   visitor->Trace(remote_);
+  visitor->Trace(client_receiver_);
   visitor->Trace(features_);
   visitor->Trace(limits_);
   visitor->Trace(queue_);

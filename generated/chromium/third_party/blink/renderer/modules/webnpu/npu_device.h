@@ -16,6 +16,7 @@
 #include "third_party/blink/renderer/modules/modules_export.h"
 #include "third_party/blink/renderer/platform/bindings/exception_state.h"
 #include "third_party/blink/renderer/platform/heap/visitor.h"
+#include "third_party/blink/renderer/platform/mojo/heap_mojo_receiver.h"
 #include "third_party/blink/renderer/platform/mojo/heap_mojo_remote.h"
 #include "third_party/blink/renderer/platform/wtf/text/wtf_string.h"
 
@@ -37,14 +38,18 @@ class NPUSupportedLimits;
 // An open connection to an adapter: creates and owns buffers, graphs and
 // command encoders, and reports their errors. All of a device's objects become
 // invalid when it is lost.
-class MODULES_EXPORT NPUDevice final : public EventTarget,
-                                       public ExecutionContextClient {
+class MODULES_EXPORT NPUDevice final
+    : public EventTarget,
+      public ExecutionContextClient,
+      public webnpu::mojom::blink::NPUDeviceClient {
   DEFINE_WRAPPERTYPEINFO();
 
  public:
   NPUDevice(ExecutionContext* context,
             webnpu::mojom::blink::ObjectHandlePtr handle,
-            mojo::PendingRemote<webnpu::mojom::blink::NPUDevice> remote);
+            mojo::PendingRemote<webnpu::mojom::blink::NPUDevice> remote,
+            mojo::PendingReceiver<webnpu::mojom::blink::NPUDeviceClient> client,
+            NPUQueue* queue);
   NPUDevice(const NPUDevice&) = delete;
   NPUDevice& operator=(const NPUDevice&) = delete;
 
@@ -54,8 +59,14 @@ class MODULES_EXPORT NPUDevice final : public EventTarget,
   // The features this device was created with.
   NPUSupportedFeatures* features() const;
 
+  // Set by the call that created this object, from its reply or descriptor.
+  void SetFeatures(NPUSupportedFeatures* value);
+
   // The limits this device was created with.
   NPUSupportedLimits* limits() const;
+
+  // Set by the call that created this object, from its reply or descriptor.
+  void SetLimits(NPUSupportedLimits* value);
 
   // The device's only queue.
   NPUQueue* queue() const;
@@ -116,6 +127,8 @@ class MODULES_EXPORT NPUDevice final : public EventTarget,
  private:
   using LostProperty = ScriptPromiseProperty<NPUDeviceLostInfo, IDLUndefined>;
 
+  void OnLost(webnpu::mojom::blink::NPUDeviceLostInfoPtr info) override;
+  void OnUncapturederror(webnpu::mojom::blink::ErrorReportPtr error) override;
   void OnLoadModel(ScriptPromiseResolver<NPUGraph>* resolver,
                    NPUGraph* created,
                    webnpu::mojom::blink::NPUDeviceLoadModelResultPtr result);
@@ -124,6 +137,8 @@ class MODULES_EXPORT NPUDevice final : public EventTarget,
       webnpu::mojom::blink::NPUDevicePopErrorScopeResultPtr result);
 
   HeapMojoRemote<webnpu::mojom::blink::NPUDevice> remote_;
+  HeapMojoReceiver<webnpu::mojom::blink::NPUDeviceClient, NPUDevice>
+      client_receiver_;
   webnpu::mojom::blink::ObjectHandlePtr handle_;
   Member<NPUSupportedFeatures> features_;
   Member<NPUSupportedLimits> limits_;

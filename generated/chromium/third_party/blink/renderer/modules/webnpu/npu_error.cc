@@ -4,7 +4,7 @@
 
 namespace blink {
 
-NPUError::NPUError() {}
+NPUError::NPUError(const String& message) : message_(message) {}
 
 String NPUError::message() const {
   return message_;

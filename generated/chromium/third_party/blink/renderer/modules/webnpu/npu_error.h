@@ -16,7 +16,7 @@ class MODULES_EXPORT NPUError : public ScriptWrappable {
   DEFINE_WRAPPERTYPEINFO();
 
  public:
-  NPUError();
+  explicit NPUError(const String& message);
   NPUError(const NPUError&) = delete;
   NPUError& operator=(const NPUError&) = delete;
 

@@ -24,8 +24,16 @@ const HeapVector<Member<NPUTensorInfo>>& NPUGraph::inputs() const {
   return inputs_;
 }
 
+void NPUGraph::SetInputs(HeapVector<Member<NPUTensorInfo>> value) {
+  inputs_ = std::move(value);
+}
+
 const HeapVector<Member<NPUTensorInfo>>& NPUGraph::outputs() const {
   return outputs_;
+}
+
+void NPUGraph::SetOutputs(HeapVector<Member<NPUTensorInfo>> value) {
+  outputs_ = std::move(value);
 }
 
 void NPUGraph::destroy() {

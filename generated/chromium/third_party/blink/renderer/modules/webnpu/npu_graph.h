@@ -36,8 +36,14 @@ class MODULES_EXPORT NPUGraph final : public ScriptWrappable,
   // The graph's inputs, in declaration order.
   const HeapVector<Member<NPUTensorInfo>>& inputs() const;
 
+  // Set by the call that created this object, from its reply or descriptor.
+  void SetInputs(HeapVector<Member<NPUTensorInfo>> value);
+
   // The graph's outputs, in declaration order.
   const HeapVector<Member<NPUTensorInfo>>& outputs() const;
+
+  // Set by the call that created this object, from its reply or descriptor.
+  void SetOutputs(HeapVector<Member<NPUTensorInfo>> value);
 
   // Destroys the graph and frees its resources. Later use is a validation
   // error.

@@ -753,13 +753,13 @@ ScriptPromise<NPUGraph> NPUGraphBuilder::build(
   auto* resolver = MakeGarbageCollected<ScriptPromiseResolver<NPUGraph>>(
       script_state, exception_state.GetContext());
   auto promise = resolver->Promise();
-  mojo::PendingRemote<webnpu::mojom::blink::NPUGraph> pipe;
+  mojo::PendingRemote<webnpu::mojom::blink::NPUGraph> remote;
+  auto receiver = remote.InitWithNewPipeAndPassReceiver();
   auto handle = NextObjectHandle();
   auto* created = MakeGarbageCollected<NPUGraph>(
-      GetExecutionContext(), handle.Clone(), std::move(pipe));
+      GetExecutionContext(), handle.Clone(), std::move(remote));
   remote_->Build(
-      std::move(handle), pipe.InitWithNewPipeAndPassReceiver(),
-      std::move(graph_),
+      std::move(handle), std::move(receiver), std::move(graph_),
       WTF::BindOnce(&NPUGraphBuilder::OnBuild, WrapWeakPersistent(this),
                     WrapPersistent(resolver), WrapPersistent(created)));
   return promise;
@@ -782,6 +782,9 @@ void NPUGraphBuilder::OnBuild(
     RejectFromMojo(resolver, *result->get_error());
     return;
   }
+  auto& resolved = result->get_success();
+  created->SetInputs(FromMojom(resolved->inputs));
+  created->SetOutputs(FromMojom(resolved->outputs));
   resolver->Resolve(created);
 }
 

@@ -4,7 +4,7 @@
 
 namespace blink {
 
-NPUInternalError::NPUInternalError(const String& message) {}
+NPUInternalError::NPUInternalError(const String& message) : NPUError(message) {}
 
 NPUInternalError* NPUInternalError::Create(const String& message,
                                            ExceptionState& exception_state) {

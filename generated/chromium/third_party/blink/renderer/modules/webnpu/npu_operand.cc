@@ -10,10 +10,10 @@ NPUOperand::NPUOperand(NPUGraphBuilder* builder,
                        uint32_t id,
                        V8NPUDataType data_type,
                        Vector<uint32_t> shape)
-    : builder_(builder),
-      id_(id),
-      data_type_(data_type),
-      shape_(std::move(shape)) {}
+    : data_type_(data_type),
+      shape_(std::move(shape)),
+      builder_(builder),
+      id_(id) {}
 
 NPUGraphBuilder* NPUOperand::builder() const {
   return builder_.Get();

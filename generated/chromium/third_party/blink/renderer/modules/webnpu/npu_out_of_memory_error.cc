@@ -4,7 +4,8 @@
 
 namespace blink {
 
-NPUOutOfMemoryError::NPUOutOfMemoryError(const String& message) {}
+NPUOutOfMemoryError::NPUOutOfMemoryError(const String& message)
+    : NPUError(message) {}
 
 NPUOutOfMemoryError* NPUOutOfMemoryError::Create(
     const String& message,

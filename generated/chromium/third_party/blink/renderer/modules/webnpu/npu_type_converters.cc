@@ -96,6 +96,19 @@ webnpu::mojom::blink::NPUCommandEncoderDescriptorPtr ToMojom(
   return output;
 }
 
+HeapVector<Member<NPUTensorInfo>> FromMojom(
+    const Vector<webnpu::mojom::blink::NPUTensorInfoPtr>& input) {
+  HeapVector<Member<NPUTensorInfo>> output;
+  for (const auto& value : input) {
+    auto* item = NPUTensorInfo::Create();
+    item->setDataType(FromMojom(value->data_type));
+    item->setShape(value->shape);
+    item->setName(value->name);
+    output.push_back(item);
+  }
+  return output;
+}
+
 webnpu::mojom::blink::NPUConv2dFilterOperandLayout ToMojom(
     V8NPUConv2dFilterOperandLayout input) {
   switch (input.AsEnum()) {

@@ -15,6 +15,8 @@
 #include "third_party/blink/renderer/bindings/modules/v8/v8_npu_input_operand_layout.h"
 #include "third_party/blink/renderer/bindings/modules/v8/v8_npu_power_preference.h"
 #include "third_party/blink/renderer/bindings/modules/v8/v8_npu_rounding_type.h"
+#include "third_party/blink/renderer/platform/heap/collection_support/heap_vector.h"
+#include "third_party/blink/renderer/platform/heap/member.h"
 
 namespace blink {
 
@@ -53,6 +55,10 @@ webnpu::mojom::blink::NPUTensorInfoPtr ToMojom(const NPUTensorInfo* input);
 
 webnpu::mojom::blink::NPUCommandEncoderDescriptorPtr ToMojom(
     const NPUCommandEncoderDescriptor* input);
+
+// The NPUTensorInfo dictionaries a reply carries.
+HeapVector<Member<NPUTensorInfo>> FromMojom(
+    const Vector<webnpu::mojom::blink::NPUTensorInfoPtr>& input);
 
 webnpu::mojom::blink::NPUConv2dFilterOperandLayout ToMojom(
     V8NPUConv2dFilterOperandLayout input);

@@ -6,7 +6,9 @@ namespace blink {
 
 NPUUncapturedErrorEvent::NPUUncapturedErrorEvent(
     const String& type,
-    const NPUUncapturedErrorEventInit* npu_uncaptured_error_event_init_dict) {}
+    const NPUUncapturedErrorEventInit* npu_uncaptured_error_event_init_dict)
+    : Event(AtomicString(type), npu_uncaptured_error_event_init_dict),
+      error_(npu_uncaptured_error_event_init_dict->error()) {}
 
 NPUUncapturedErrorEvent* NPUUncapturedErrorEvent::Create(
     const String& type,

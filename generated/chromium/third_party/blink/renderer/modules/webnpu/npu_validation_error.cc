@@ -4,7 +4,8 @@
 
 namespace blink {
 
-NPUValidationError::NPUValidationError(const String& message) {}
+NPUValidationError::NPUValidationError(const String& message)
+    : NPUError(message) {}
 
 NPUValidationError* NPUValidationError::Create(
     const String& message,
