@@ -24,8 +24,10 @@ def require_atheris() -> None:
 
 def run_fuzzer(program: Path, target: str, seconds: int, work: Path) -> tuple[int, str, list[Path]]:
     """`program` (a fuzz script) for `seconds` from `target`'s generated seeds plus the
-    checked-in seed dirs; (exit status, output, crash files)."""
+    checked-in seed dirs, with `target`'s `.options` as `python -m fuzz run` applies them;
+    (exit status, output, crash files)."""
     require_atheris()
+    from fuzz.cli import options
     from fuzz.seeds import seed_dirs, write_seeds
 
     corpus = work / "corpus"
@@ -33,6 +35,7 @@ def run_fuzzer(program: Path, target: str, seconds: int, work: Path) -> tuple[in
     command = [
         sys.executable,
         str(program),
+        *options(target),
         f"-max_total_time={seconds}",
         f"-artifact_prefix={work}/",
         "-print_final_stats=1",
