@@ -94,9 +94,13 @@ def describe(target: str, data: bytes) -> list[str]:
         return []
     if target == "wire_decoder":
         from fuzz.fuzz_wire_decoder import MODES, decode
+        from python_service.bad_message import BadMessage
 
         lines = [f"mode {MODES[data[0] % len(MODES)] if data else '-'}"]
-        lines += [f"  {header} {message!r}" for header, message in decode(data)]
+        try:
+            lines += [f"  {header} {message!r}" for header, message in decode(data)]
+        except BadMessage as e:  # the target's expected outcome for a malformed input
+            lines.append(f"  rejected: {e}")
         return lines
     if target == "graph":
         from fuzz.fuzz_graph import description, test_one_input

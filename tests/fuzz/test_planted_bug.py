@@ -20,3 +20,16 @@ def test_fuzzer_finds_the_disabled_copy_range_check(tmp_path):
     assert status != 0 and crashes, f"not found within 60 s:\n{output[-3000:]}"
     assert "Finding: an internal error reached the page: submit:" in output, output[-3000:]
     assert "no finding" in replay("service_actions", crashes[0])
+
+
+PLANTED_PADDING = Path(__file__).with_name("planted_string_padding.py")
+
+
+def test_decoder_finds_unchecked_padding(tmp_path):
+    """The raw decoder traces only its declared scope (fuzz_wire_decoder.COVERAGE) and runs
+    with its .options; with the reader's zero-padding check disabled it must still find a
+    non-canonical input (typically within seconds), which the real reader rejects."""
+    status, output, crashes = run_fuzzer(PLANTED_PADDING, "wire_decoder", 60, tmp_path)
+    assert status != 0 and crashes, f"not found within 60 s:\n{output[-3000:]}"
+    assert "Finding: " in output and "not canonical" in output, output[-3000:]
+    assert "no finding" in replay("wire_decoder", crashes[0])
