@@ -170,6 +170,24 @@ def _lower_softmax(w: _ModelWriter, op: Operation, x: Names, d: Descriptors, out
     w.node("Softmax", x, out, axis=op.attributes["axis"])
 
 
+def _clamp_bound(value: float, data_type: DataType) -> np.ndarray:
+    """A clamp bound in the input's data type (WebNN casts the MLNumber to it); validation has
+    already refused NaN.
+
+    Integer types saturate: +-inf and out-of-range bounds become the type's extremes instead of
+    wrapping, fractions truncate toward zero. Floating-point types round to nearest as IEEE 754
+    does, so a bound beyond the type's range is +-inf (a `maxValue` of 1e300 on float16 does
+    not clip, as 1e300 does not in float64); numpy warns on that overflow, which here is the
+    intended result, so the warning is silenced (fuzz/fuzz_graph.py surfaced it).
+    """
+    if data_type.is_float:
+        with np.errstate(over="ignore"):
+            return np.array(value, dtype=data_type.numpy_dtype)
+    info = np.iinfo(data_type.numpy_dtype)
+    value = info.min if value < info.min else info.max if value > info.max else value
+    return np.array(int(value), dtype=data_type.numpy_dtype)
+
+
 def _lower_clamp(w: _ModelWriter, op: Operation, x: Names, d: Descriptors, out: str) -> None:
     data_type = d[0].data_type
     bounds = []
@@ -178,13 +196,7 @@ def _lower_clamp(w: _ModelWriter, op: Operation, x: Names, d: Descriptors, out: 
         if value is None:
             bounds.append("")  # ONNX: an empty name is an absent optional input
             continue
-        if not data_type.is_float:
-            # WebNN casts the bound to the input's type; saturate so +-inf and out-of-range
-            # bounds become the type's extremes instead of wrapping.
-            info = np.iinfo(data_type.numpy_dtype)
-            value = info.min if value < info.min else info.max if value > info.max else value
-            value = int(value)
-        bounds.append(w.scalar(value, data_type))
+        bounds.append(w.constant(_clamp_bound(value, data_type)))
     while bounds and bounds[-1] == "":
         bounds.pop()
     w.node("Clip", [x[0], *bounds], out)
