@@ -13,9 +13,11 @@ treats a service message it cannot decode as device loss.
 
 Threads: everything but channel sends runs on the bridge's event loop. Channel receives are
 non-blocking reads woken by the loop watching the channel's descriptor (no thread hop on the
-way back to the page, which is most of a round trip's cost); the channel is not watched while
-a frame waits for the page's socket (backpressure: the bridge holds at most one service frame
-per page). A small frame without attachments (a page's usual batch: writeBuffer + submit +
+way back to the page, which is most of a round trip's cost). A frame goes to the page's
+socket from that same callback when nothing is queued there (the usual case: no task, no
+epoll_ctl per frame); otherwise a task sends it and the channel is not watched until the
+page's socket has taken it (backpressure: the bridge holds at most one service frame per page
+beyond websockets' own write buffer). A small frame without attachments (a page's usual batch: writeBuffer + submit +
 readBuffer of small tensors) is sent on the loop when the channel's socket polls writable: a
 Unix stream socket polls writable only while at most a quarter of its send buffer is in use,
 so `sendmsg` of a few KiB cannot block, and the page saves two thread hops per message.
@@ -39,6 +41,7 @@ from collections.abc import Callable, Sequence
 
 from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosed
+from websockets.protocol import State
 
 from python_service.bad_message import BadMessage, BadMessageKind
 from python_service.bridge import framing
@@ -122,6 +125,7 @@ class PageRelay:
         self._sender = concurrent.futures.ThreadPoolExecutor(1, "webnpu-bridge-send")
         self._page_gone = False
         self._reading = True
+        self._writable: select.poll | None = None  # the channel's POLLOUT, registered once
         self.frames_to_service = 0
         self.frames_to_page = 0
 
@@ -168,9 +172,10 @@ class PageRelay:
             return False
         if self.channel.closed:
             return True  # send() raises ChannelClosed at once
-        ready = select.poll()
-        ready.register(self.channel.fileno(), select.POLLOUT)
-        return bool(ready.poll(0))
+        if self._writable is None:
+            self._writable = select.poll()
+            self._writable.register(self.channel.fileno(), select.POLLOUT)
+        return bool(self._writable.poll(0))
 
     def _send(self, message: framing.BridgeMessage) -> None:
         regions = memfds_for(message.attachments)
@@ -215,8 +220,28 @@ class PageRelay:
             reason = f"the NPU service sent a bad message ({kind})"
             self._loop.create_task(self._close(CLOSE_SERVICE_GONE, reason))
             return
+        if self._send_now(data):
+            return  # the channel stays watched: no epoll_ctl, no task, per frame
         self._stop_reading()
         self._loop.create_task(self._forward(data))
+
+    def _send_now(self, data: bytes) -> bool:
+        """Hand `data` to the page's socket from this callback if nothing is queued there:
+        what `websocket.send` does, minus its task and its drain (nothing to wait for when the
+        buffer was empty). Otherwise False, and `_forward` sends it and waits for the drain
+        with the channel unwatched, so what the bridge holds per page is unchanged: at most
+        one frame beyond what websockets' own write buffer holds (its `write_limit`)."""
+        websocket = self.websocket
+        if (
+            websocket.send_in_progress is not None  # a fragmented send (we make none)
+            or websocket.protocol.state is not State.OPEN
+            or websocket.transport.get_write_buffer_size() > 0
+        ):
+            return False
+        websocket.protocol.send_binary(data)
+        websocket.send_data()
+        self.frames_to_page += 1
+        return True
 
     async def _forward(self, data: bytes) -> None:
         try:
