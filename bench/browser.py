@@ -96,9 +96,14 @@ def bridge_process() -> Iterator[tuple[str, str]]:
             origin = found.group(1)
             yield origin, f"ws://127.0.0.1:{found.group(2)}/npu"
         finally:
-            # ^C, as a user stops it: the bridge then stops its service too (SIGTERM would not).
+            # ^C, as a user stops it, so it closes its service cleanly. A shell that starts a
+            # background job without job control makes it ignore SIGINT: then SIGTERM.
             process.send_signal(signal.SIGINT)
-            process.wait(TIMEOUT)
+            try:
+                process.wait(10)
+            except subprocess.TimeoutExpired:
+                process.terminate()
+                process.wait(TIMEOUT)
 
 
 @contextlib.contextmanager
