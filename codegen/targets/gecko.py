@@ -4,6 +4,8 @@
 - `dom/webnpu/<Class>.h`/`.cpp`, one class per interface, `codegen/targets/gecko_cpp.py`;
 - `dom/webnpu/ipc/PWebNPU.ipdl` and `PWebNPUTypes.ipdlh` from the wire model,
   `codegen/targets/gecko_ipdl.py`;
+- `dom/webnpu/ipc/WebNPUChild.h`/`.cpp`, the content process's PWebNPU actor, and
+  `dom/webnpu/WireConversions.h`/`.cpp`, `codegen/targets/gecko_child.py`;
 - `dom/webnpu/moz.build`;
 - `fragments/`: the entries the Firefox patch adds to existing upstream files (the pref in
   `modules/libpref/init/StaticPrefList.yaml`, the native types in `dom/bindings/Bindings.conf`,
@@ -19,6 +21,13 @@ from codegen.output import OutputFile
 from codegen.render import render
 from codegen.targets import gecko_webidl as idl
 from codegen.targets.context import Context
+from codegen.targets.gecko_bridge import Bridge
+from codegen.targets.gecko_child import (
+    child_header,
+    child_source,
+    conversions_header,
+    conversions_source,
+)
 from codegen.targets.gecko_cpp import EXPORT_DIR, NAMESPACE, ClassBuilder
 from codegen.targets.gecko_ipdl import protocol
 from codegen.targets.gecko_names import native_name
@@ -72,6 +81,7 @@ def generate(model: Model, context: Context) -> list[OutputFile]:
     source = _source(context, model)
     outputs = [*webidl_files(model, root, source), *class_files(model, wire, root, source)]
     outputs += ipdl_files(wire, source)
+    outputs += actor_files(model, wire, root, source)
     outputs.append(moz_build(outputs, source))
     outputs += fragments(model, root, source, outputs)
     return outputs
@@ -149,6 +159,71 @@ def ipdl_files(wire: w.WireModel, source: str) -> list[OutputFile]:
             modeline + render("gecko/PWebNPUTypes.ipdlh.jinja", **params),
         ),
     ]
+
+
+def actor_files(model: Model, wire: w.WireModel, root: str, source: str) -> list[OutputFile]:
+    """`ipc/WebNPUChild.h`/`.cpp` and `WireConversions.h`/`.cpp` (`gecko_child.py`)."""
+    bridge = Bridge(model, wire, root)
+    params = {"source": source, **LICENSE["cpp"]}
+    units = [
+        (
+            "ipc/WebNPUChild",
+            ["unordered_map"],
+            ["mozilla/dom/webnpu/PWebNPUChild.h", "mozilla/dom/webnpu/PWebNPUTypes.h"],
+            child_header(bridge, wire.schema_hash),
+            [
+                "mozilla/ClearOnShutdown.h",
+                "mozilla/StaticPtr.h",
+                "mozilla/dom/webnpu/Device.h",
+                "nsThreadUtils.h",
+            ],
+            child_source(bridge),
+        ),
+        (
+            "WireConversions",
+            [],
+            [
+                "mozilla/dom/Promise.h",
+                "mozilla/dom/WebNPUBinding.h",
+                "mozilla/dom/webnpu/PWebNPUTypes.h",
+                "mozilla/ipc/BigBuffer.h",
+                "native/runtime/wire_types.h",
+                "nsIGlobalObject.h",
+                "nsTArray.h",
+            ],
+            conversions_header(bridge),
+            [
+                "mozilla/dom/webnpu/InternalError.h",
+                "mozilla/dom/webnpu/OutOfMemoryError.h",
+                "mozilla/dom/webnpu/ValidationError.h",
+                "mozilla/Unused.h",
+                "nsString.h",
+            ],
+            conversions_source(bridge),
+        ),
+    ]
+    out = []
+    for path, system, includes, header, source_includes, source_lines in units:
+        name = path.rsplit("/", 1)[-1]
+        guard = f"{EXPORT_DIR.replace('/', '_')}_{name}_h"
+        h = render(
+            "gecko/unit.h.jinja",
+            guard=guard,
+            system_includes=system,
+            includes=includes,
+            lines=header,
+            **params,
+        )
+        cpp = render(
+            "gecko/unit.cpp.jinja",
+            own=f"{EXPORT_DIR}/{name}.h",
+            includes=sorted(source_includes),
+            lines=source_lines,
+            **params,
+        )
+        out.append(_out(f"dom/webnpu/{path}.h", CPP_MODELINE + "\n" + h))
+        out.append(_out(f"dom/webnpu/{path}.cpp", CPP_MODELINE + "\n" + cpp))
+    return out
 
 
 def _module_files(outputs: list[OutputFile], suffix: str) -> list[str]:

@@ -19,13 +19,15 @@ The shapes are those of `dom/webgpu/` in mozilla-central:
   through `nsAString&`, getters named `Get<Name>` when their result is an out-parameter, is
   nullable or can fail.
 
-Method bodies are skeletons: each names the PWebNPU message it is carried by (from the wire
-model), objects created without a round trip are created (client-allocated ids, as in
-WebGPU), and the rest reject or throw NS_ERROR_NOT_IMPLEMENTED until the IPC actor exists.
+Method bodies name the PWebNPU message they are carried by (from the wire model) and send it
+through the content process's `WebNPUChild`: the bodies are `gecko_bodies.py`, what each class
+holds for it `gecko_plumbing.py`, graph recording `gecko_graph.py`, mapped ranges
+`gecko_mapping.py`, the actor and the conversions `gecko_child.py`/`gecko_conversions.py`.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from codegen.model import wire as w
@@ -35,6 +37,7 @@ from codegen.targets.cpp_names import IDL_PRIMITIVES
 from codegen.targets.gecko_layout import (
     INDENT,
     assignment_lines,
+    call_lines,
     definition_lines,
     parameter_lines,
 )
@@ -48,6 +51,17 @@ EXPORT_DIR = "mozilla/dom/webnpu"
 _STRINGS = {"DOMString", "USVString"}
 # Gecko's name for the union `([AllowShared] ArrayBufferView or [AllowShared] ArrayBuffer)`.
 _BUFFER_SOURCE = "dom::MaybeSharedArrayBufferViewOrMaybeSharedArrayBuffer"
+
+
+def in_field_order(cls: ClassDef) -> list[str]:
+    """The member initializers in declaration order, as `-Wreorder-ctor` wants them."""
+    names = [re.search(r"(\w+)(?: = [^;]*)?;", f).group(1) for f in cls.fields]
+    order = {name: i for i, name in enumerate(["mGlobal", *names])}
+    return sorted(cls.ctor_inits, key=lambda i: order[i.split("(", 1)[0]])
+
+
+def ir_type(interface: str) -> Type:
+    return Type(kind="interface", name=interface)
 
 
 def enum_value(value: str) -> str:
@@ -139,11 +153,22 @@ class ClassDef:
     definitions: list[list[str]]
     global_expr: str = "mGlobal"  # the nsIGlobalObject* of a method body
     class_lines: list[str] = field(default_factory=list)  # the class, head to `};`
+    ctor_params: list[str] = field(default_factory=list)  # after `nsIGlobalObject* aGlobal`
+    ctor_inits: list[str] = field(default_factory=list)  # after the base's or mGlobal's
+    ctor_body: list[str] = field(default_factory=list)
+    destructor_body: list[str] = field(default_factory=list)  # empty: `= default`
+    private: list[str] = field(default_factory=list)  # declarations, before the fields
+    base_args: list[str] = field(default_factory=list)  # a subclass's base, after aGlobal
+    js_members: list[str] = field(default_factory=list)  # JS::Heap fields the CC traces
+    preamble: list[str] = field(default_factory=list)  # .cpp lines before the definitions
 
 
 def _wire_comment(message: w.WireMessage | None) -> list[str]:
     if message is None:
         return []
+    if message.kind == "command":  # not a message: encoded into finish()'s command stream
+        text = f"Command {message.name} (0x{message.ordinal:08x}), sent by finish()."
+        return comment_lines(text, INDENT)
     return [f"{INDENT}// PWebNPU::{ipdl_message_name(message)} (0x{message.ordinal:08x})."]
 
 
@@ -157,11 +182,26 @@ def ipdl_message_name(message: w.WireMessage | w.WireEvent) -> str:
 
 class ClassBuilder:
     def __init__(self, model: Model, wire: w.WireModel, root: str) -> None:
+        from codegen.targets.gecko_bodies import Bodies
+        from codegen.targets.gecko_bridge import Bridge
+
         self.model = model
         self.types = Types(model, root)
         self.root = root
         self.messages = {m.name: m for m in wire.messages + wire.commands}
         self.bases = {i.inherits for i in model.interfaces}
+        self.bridge = Bridge(model, wire, root)
+        self.bodies = Bodies(self.bridge)
+        self.set_later = self._set_later(wire)
+
+    def _set_later(self, wire: w.WireModel) -> set[tuple[str, str]]:
+        """(interface, attribute) a reply fills in on the object it creates."""
+        found = set()
+        for m in wire.messages:
+            if m.creates and m.reply is not None:
+                for f in m.reply.fields:
+                    found.add((m.creates[0], f.name))
+        return found
 
     def build(self, interface: Interface) -> ClassDef:
         name = native_name(interface.name, self.root)
@@ -191,6 +231,9 @@ class ClassBuilder:
         )
         if kind == "event-target":
             self.cls.global_expr = "GetOwnerGlobal()"
+        from codegen.targets.gecko_plumbing import plumb
+
+        plumb(self, interface)
         for member in interface.members:
             if isinstance(member, Attribute) and member.special != "static":
                 self._attribute(interface, member)
@@ -244,12 +287,40 @@ class ClassBuilder:
             head = f"void Get{getter}(nsTArray<{element}>& aRetVal) const"
             self._inline(a.doc, head, f"aRetVal.AppendElements({field_name});")
             self._field(f"nsTArray<{element}> {field_name};")
+            if (interface.name, a.name) in self.set_later:
+                self._inline(
+                    "Set by the call that created this object, from its reply.",
+                    f"void Set{getter}(nsTArray<{element}>&& aValue)",
+                    f"{field_name} = std::move(aValue);",
+                )
             return
         if t.kind == "builtin" and t.name in _STRINGS:
             self._inline(
                 a.doc, f"void Get{getter}(nsAString& aRetVal) const", f"aRetVal = {field_name};"
             )
-            if not a.readonly:
+            message = self.bridge.message(interface.name, a.name)
+            if not a.readonly and message is not None:
+                self._group("", [f"{INDENT}void Set{getter}(const nsAString& aValue);"])
+                self.cls.definitions.append(
+                    definition_lines(
+                        "void",
+                        f"{self.cls.name}::Set{getter}",
+                        ["const nsAString& aValue"],
+                        "",
+                        [
+                            f"{INDENT}{field_name} = aValue;",
+                            f"{INDENT}if (CanSend()) {{",
+                            *call_lines(
+                                "",
+                                f"mBridge->Send{message.name}",
+                                ["mHandle", "NS_ConvertUTF16toUTF8(aValue)"],
+                                INDENT * 2,
+                            ),
+                            f"{INDENT}}}",
+                        ],
+                    )
+                )
+            elif not a.readonly:
                 self._inline(
                     "", f"void Set{getter}(const nsAString& aValue)", f"{field_name} = aValue;"
                 )
@@ -261,9 +332,21 @@ class ClassBuilder:
             self.cls.includes_h.append(f"{EXPORT_DIR}/{native}.h")
             self._inline(a.doc, f"{native}* {getter}() const", f"return {field_name};")
             self._field(f"RefPtr<{native}> {field_name};", field_name)
+            if (interface.name, a.name) in self.set_later:
+                self._inline(
+                    "Set by the call that created this object, from its reply.",
+                    f"void Set{method_name(a.name)}({native}* aValue)",
+                    f"{field_name} = aValue;",
+                )
             return
         cpp = self.types.value(t)
         self._inline(a.doc, f"{cpp} {getter}() const", f"return {field_name};")
+        if (interface.name, a.name) in self.bridge.from_descriptor:
+            self._inline(
+                "Set by the call that created this object, from its descriptor.",
+                f"void Set{method_name(a.name)}({cpp} aValue)",
+                f"{field_name} = aValue;",
+            )
         if t.kind == "enum":
             first = self.model[t.name].values[0].value
             self._field(f"{cpp} {field_name} = {cpp}::{enum_value(first)};")
@@ -303,43 +386,51 @@ class ClassBuilder:
         r = op.return_type
         body: list[str] = []
         creates = None
+        sent = self.bridge.message(interface.name, op.name)
+        request = self.bridge.requests.get(f"{interface.name}.{op.name}")
+        command = self.messages.get(f"{interface.name}.{op.name}")
         if r.kind == "Promise":
             self.cls.includes_h.append("mozilla/dom/Promise.h")
             return_type = "already_AddRefed<dom::Promise>"
-            create = f"dom::Promise::Create({self.cls.global_expr}, aRv)"
-            body = [
-                *assignment_lines("RefPtr<dom::Promise> promise", create, INDENT),
-                f"{INDENT}if (aRv.Failed()) {{",
-                f"{INDENT * 2}return nullptr;",
-                f"{INDENT}}}",
-                f"{INDENT}promise->MaybeReject(NS_ERROR_NOT_IMPLEMENTED);",
-                f"{INDENT}return promise.forget();",
-            ]
+            assert sent is not None and request is not None, op.name
+            body = self.bodies.promise(interface, op, sent, request, self.cls.global_expr)
+            self._reply_includes(op, request)
         elif r.kind == "builtin" and r.name == "ArrayBuffer":
+            from codegen.targets.gecko_mapping import mapped_range_body
+
             params.insert(0, "JSContext* aCx")
             params.append("JS::MutableHandle<JSObject*> aRetVal")
             return_type = "void"
-            body = [f"{INDENT}aRv.Throw(NS_ERROR_NOT_IMPLEMENTED);"]
+            body = mapped_range_body()
         elif r.kind == "interface":
             creates = self.types.native(r)
             return_type = f"already_AddRefed<{creates}>"
             self.cls.includes_cpp.append(f"{EXPORT_DIR}/{creates}.h")
             self.cls.forward.append(creates)
-            if fails:
-                body = [f"{INDENT}aRv.Throw(NS_ERROR_NOT_IMPLEMENTED);", f"{INDENT}return nullptr;"]
+            if sent is not None and request is not None:
+                body = self.bodies.send(op, sent, request)
             else:
-                body = [
-                    f"{INDENT}RefPtr<{creates}> result = new {creates}({self.cls.global_expr});",
-                    f"{INDENT}return result.forget();",
-                ]
+                body = self._recorded(interface, op)
         elif r.kind == "builtin" and r.name == "undefined":
             return_type = "void"
-            body = [f"{INDENT}aRv.Throw(NS_ERROR_NOT_IMPLEMENTED);"] if fails else []
+            if sent is not None and request is not None:
+                body = self.bodies.send(op, sent, request)
+            elif command is not None and command.kind == "command":
+                body = self.bodies.command(op, command)
+                self.cls.includes_cpp.append("nsString.h")
+            else:
+                raise ValueError(f"{interface.name}.{op.name}: no message for a void method")
         else:
             raise ValueError(f"{interface.name}.{op.name}: no Gecko return type for {r.name}")
         if fails:
             params.append("ErrorResult& aRv")
+        body = self._mapping_steps(op, body)
         message = self.messages.get(f"{interface.name}.{op.name}")
+        if message is not None:
+            self.cls.includes_cpp += [
+                "mozilla/dom/webnpu/WebNPUChild.h",
+                "mozilla/dom/webnpu/WireConversions.h",
+            ]
         name = method_name(op.name)
         self._group(op.doc, parameter_lines(f"{return_type} {name}", params, ";", INDENT))
         self.cls.definitions.append(
@@ -370,7 +461,11 @@ class ClassBuilder:
             f"{INDENT * 2}aRv.Throw(NS_ERROR_FAILURE);",
             f"{INDENT * 2}return nullptr;",
             f"{INDENT}}}",
-            f"{INDENT}RefPtr<{name}> object = new {name}(global);",
+            *assignment_lines(
+                f"RefPtr<{name}> object",
+                f"new {name}({', '.join(['global', *self._passed(ctor)])})",
+                INDENT,
+            ),
             f"{INDENT}return object.forget();",
         ]
         self.cls.definitions.append(
@@ -378,6 +473,50 @@ class ClassBuilder:
                 f"/* static */ already_AddRefed<{name}>", f"{name}::Constructor", params, "", body
             )
         )
+
+    def _mapping_steps(self, op: Operation, body: list[str]) -> list[str]:
+        """A mapped buffer's unmap()/destroy() detach its ranges first; mapAsync() records
+        the range it asks for (`gecko_mapping.py`)."""
+        from codegen.targets.gecko_mapping import DETACHING, map_async_prefix
+
+        if "DetachMappedRanges();" not in "\n".join(self.cls.private):
+            return body
+        name = method_name(op.name)
+        if name in DETACHING:
+            return [f"{INDENT}DetachMappedRanges();", *body]
+        if name == "MapAsync":
+            return [*map_async_prefix(), *body]
+        return body
+
+    def _reply_includes(self, op: Operation, request: w.WireMessage) -> None:
+        promised = op.return_type.arguments[0]
+        if promised.kind == "builtin" and promised.name == "ArrayBuffer":
+            self.cls.includes_cpp.append("mozilla/dom/TypedArray.h")
+        for created in request.creates:
+            self.cls.includes_cpp.append(f"{EXPORT_DIR}/{self.types.native(ir_type(created))}.h")
+        if request.reply is not None:
+            for f in request.reply.fields:
+                t = self._attribute_type(request.creates[0], f.name) if request.creates else None
+                if t is not None and t.kind == "interface":
+                    self.cls.includes_cpp.append(f"{EXPORT_DIR}/{self.types.native(t)}.h")
+        if promised.kind == "interface" and promised.nullable:
+            self.cls.includes_cpp.append(f"{EXPORT_DIR}/{self.types.native(promised)}.h")
+
+    def _attribute_type(self, interface: str, name: str) -> Type | None:
+        for m in self.model[interface].members:
+            if isinstance(m, Attribute) and m.name == name:
+                return m.type
+        return None
+
+    def _recorded(self, interface: Interface, op: Operation) -> list[str]:
+        from codegen.targets.gecko_graph import recorded_body
+
+        return recorded_body(self, interface, op)
+
+    def _passed(self, ctor: Constructor) -> list[str]:
+        """The IDL constructor's arguments the C++ constructor takes too (an error's message)."""
+        taken = {p.rsplit(" ", 1)[-1] for p in self.cls.ctor_params}
+        return [param_name(a.name) for a in ctor.arguments if param_name(a.name) in taken]
 
     def _finish_includes(self) -> None:
         cls = self.cls
@@ -426,7 +565,10 @@ class ClassBuilder:
                 ),
                 "",
             ]
-        lines.append(f"{INDENT}explicit {name}(nsIGlobalObject* aGlobal);")
+        explicit = "" if cls.ctor_params else "explicit "
+        lines += parameter_lines(
+            f"{explicit}{name}", ["nsIGlobalObject* aGlobal", *cls.ctor_params], ";", INDENT
+        )
         lines.append("")
         if cls.kind == "wrapper":
             lines.append(f"{INDENT}nsIGlobalObject* GetParentObject() const {{ return mGlobal; }}")
@@ -439,11 +581,15 @@ class ClassBuilder:
         for group in cls.public:
             lines += ["", *group]
         lines += ["", "protected:" if cls.is_base else "private:"]
+        defaulted = "" if cls.destructor_body else " = default"
         if cls.is_base:
-            lines.append(f"{INDENT}virtual ~{name}() = default;")
+            lines.append(f"{INDENT}virtual ~{name}(){defaulted};")
         else:
             override = " override" if cls.kind != "wrapper" else ""
-            lines.append(f"{INDENT}~{name}(){override} = default;")
+            lines.append(f"{INDENT}~{name}(){override}{defaulted};")
+        if cls.private:
+            lines.append("")
+            lines += [f"{INDENT}{p}" for p in cls.private]
         fields = ["nsCOMPtr<nsIGlobalObject> mGlobal;"] if cls.kind == "wrapper" else []
         fields += cls.fields
         if fields:
@@ -452,12 +598,25 @@ class ClassBuilder:
         lines.append("};")
         cls.class_lines = lines
         cls.definitions[:0] = self._core_definitions()
+        if cls.preamble:
+            cls.definitions.insert(0, cls.preamble)
 
     def _core_definitions(self) -> list[list[str]]:
         cls = self.cls
         name = cls.name
         out = []
-        if cls.kind == "wrapper":
+        if cls.kind == "wrapper" and cls.js_members:
+            natives = "(" + ", ".join(["mGlobal", *cls.traced]) + ")"
+            scripts = "(" + ", ".join(cls.js_members) + ")"
+            out.append(
+                parameter_lines(
+                    "NS_IMPL_CYCLE_COLLECTION_WRAPPERCACHE_WITH_JS_MEMBERS",
+                    [name, natives, scripts],
+                    "",
+                    "",
+                )
+            )
+        elif cls.kind == "wrapper":
             out.append(
                 parameter_lines(
                     "NS_IMPL_CYCLE_COLLECTION_WRAPPERCACHE", [name, "mGlobal", *cls.traced], "", ""
@@ -478,14 +637,22 @@ class ClassBuilder:
         initializer = {"wrapper": "mGlobal", "event-target": "DOMEventTargetHelper"}.get(
             cls.kind, cls.base
         )
+        inits = [f"{initializer}({', '.join(['aGlobal', *cls.base_args])})", *in_field_order(cls)]
+        head = parameter_lines(
+            f"{name}::{name}", ["nsIGlobalObject* aGlobal", *cls.ctor_params], "", ""
+        )
         out.append(
             [
-                f"{name}::{name}(nsIGlobalObject* aGlobal)",
-                f"{INDENT}: {initializer}(aGlobal)",
+                *head,
+                f"{INDENT}: {inits[0]}",
+                *(f"{INDENT}, {i}" for i in inits[1:]),
                 "{",
+                *cls.ctor_body,
                 "}",
             ]
         )
+        if cls.destructor_body:
+            out.append([f"{name}::~{name}()", "{", *cls.destructor_body, "}"])
         out.append(
             definition_lines(
                 "JSObject*",

@@ -2,7 +2,8 @@
 `PWebNPUTypes.ipdlh` (the split of `dom/webgpu/ipc/PWebGPU.ipdl` and `PWebGPUTypes.ipdlh`).
 
 One async protocol. `parent:` holds the client-to-service messages of the wire model (`hello`,
-then every message by ordinal, `release` included); a `reply`/`build` message `returns` a union
+then every message by ordinal, `release` included except the root's, which the service
+refuses); a `reply`/`build` message `returns` a union
 of its resolved value and the core `Rejection` (docs/wire.md §2.3). `child:` holds the events.
 Commands are not messages: they travel encoded in `NPUCommandEncoder.finish`'s command stream,
 as WebGPU batches its commands into one `ByteBuf`.
@@ -157,7 +158,10 @@ class _Builder:
 
 def protocol(wire: w.WireModel) -> IpdlProtocol:
     b = _Builder(wire)
-    parent = [b.message(m, m.request) for m in wire.control + wire.messages]
+    # The root's implicit `release` is in the wire model but no service accepts it (the root
+    # is never released: an unknown method on the wire, docs/wire.md §3.5), so no actor sends it.
+    sent = [m for m in wire.control + wire.messages if not wire.root_release(m)]
+    parent = [b.message(m, m.request) for m in sent]
     child = [b.message(e, e.struct) for e in wire.events if e.struct is not None]
     used_in_types = {
         name

@@ -17,6 +17,7 @@ installed); it lays code out by the few rules of that style its output needs, an
 
 from __future__ import annotations
 
+from codegen.targets.clang_layout import COLUMNS
 from codegen.targets.clang_layout import assignment_lines as _assignment_lines
 from codegen.targets.clang_layout import parameter_lines as _parameter_lines
 
@@ -41,3 +42,28 @@ def definition_lines(
     head = [return_type] if return_type else []
     head += parameter_lines(qualified, params, qualifiers, "")
     return [*head, "{", *body, "}"]
+
+
+def call_lines(lead: str, callee: str, args: list[str], indent: str, tail: str = ";") -> list[str]:
+    """`lead callee(args)tail` in a function body, broken as the Mozilla style breaks a call
+    (`BinPackArguments: false`, `AllowAllArgumentsOnNextLine: true`): on one line if it fits;
+    else, when that saves a line, every argument together on the next line (indented 2);
+    else one argument a line aligned after the `(`; else one a line on the next lines."""
+    joined = ", ".join(args)
+    head = f"{indent}{lead}{callee}("
+    if len(f"{head}{joined}){tail}") <= COLUMNS:
+        return [f"{head}{joined}){tail}"]
+    rest = f"{indent}{INDENT}{callee}({joined}){tail}"
+    if lead.endswith("= ") and len(rest) <= COLUMNS:  # breaking after `=` is cheapest
+        return [f"{indent}{lead.rstrip()}", rest]
+    ends = [","] * (len(args) - 1) + [")" + tail]
+    next_line = f"{indent}{INDENT}{joined}){tail}"
+    aligned = [head + args[0] + ends[0]] + [
+        " " * len(head) + a + e for a, e in zip(args[1:], ends[1:], strict=True)
+    ]
+    aligned_fits = all(len(line) <= COLUMNS for line in aligned)
+    if len(next_line) <= COLUMNS and (len(args) != 2 or not aligned_fits):
+        return [head, next_line]
+    if aligned_fits:
+        return aligned
+    return [head] + [f"{indent}{INDENT}{a}{e}" for a, e in zip(args, ends, strict=True)]

@@ -44,6 +44,7 @@ def run_moz_build(text: str) -> dict:
         "EXPORTS": _Exports(),
         "UNIFIED_SOURCES": [],
         "IPDL_SOURCES": [],
+        "LOCAL_INCLUDES": [],
         "Files": _Files,
         "include": included.append,
         "__builtins__": {},
@@ -83,6 +84,11 @@ def test_moz_build_lists_every_generated_file_in_sorted_order(gecko_files):
         # mozbuild's StrictOrderingOnAppendList refuses unsorted lists.
         assert files == sorted(files, key=str.lower)
     assert sandbox["FINAL_LIBRARY"] == "xul"
+    # The actor and the conversions are built with the classes; commands are encoded by the
+    # native wire library, included as "native/..." from its parent directory.
+    assert {"ipc/WebNPUChild.h", "WireConversions.h"} <= set(headers)
+    assert {"ipc/WebNPUChild.cpp", "WireConversions.cpp"} <= set(sandbox["UNIFIED_SOURCES"])
+    assert sandbox["LOCAL_INCLUDES"] == ["/dom/webnpu"]
     assert sandbox["included"] == ["/ipc/chromium/chromium-config.mozbuild"]
 
 

@@ -7,6 +7,13 @@
 
 #include "mozilla/dom/webnpu/Adapter.h"
 
+#include "mozilla/dom/webnpu/Device.h"
+#include "mozilla/dom/webnpu/Queue.h"
+#include "mozilla/dom/webnpu/SupportedFeatures.h"
+#include "mozilla/dom/webnpu/SupportedLimits.h"
+#include "mozilla/dom/webnpu/WebNPUChild.h"
+#include "mozilla/dom/webnpu/WireConversions.h"
+
 namespace mozilla::dom::webnpu {
 
 NS_IMPL_CYCLE_COLLECTION_WRAPPERCACHE(Adapter,
@@ -15,15 +22,32 @@ NS_IMPL_CYCLE_COLLECTION_WRAPPERCACHE(Adapter,
                                       mLimits,
                                       mInfo)
 
-Adapter::Adapter(nsIGlobalObject* aGlobal)
+Adapter::Adapter(nsIGlobalObject* aGlobal,
+                 WebNPUChild* aBridge,
+                 const WebNPUHandle& aHandle)
   : mGlobal(aGlobal)
+  , mBridge(aBridge)
+  , mHandle(aHandle)
 {
+}
+
+Adapter::~Adapter()
+{
+  if (CanSend()) {
+    mBridge->SendNPUAdapterRelease(mHandle);
+  }
 }
 
 JSObject*
 Adapter::WrapObject(JSContext* aCx, JS::Handle<JSObject*> aGivenProto)
 {
   return dom::NPUAdapter_Binding::Wrap(aCx, this, aGivenProto);
+}
+
+bool
+Adapter::CanSend() const
+{
+  return mBridge && mBridge->CanSend();
 }
 
 already_AddRefed<dom::Promise>
@@ -35,7 +59,37 @@ Adapter::RequestDevice(const dom::NPUDeviceDescriptor& aDescriptor,
   if (aRv.Failed()) {
     return nullptr;
   }
-  promise->MaybeReject(NS_ERROR_NOT_IMPLEMENTED);
+  if (!CanSend()) {
+    promise->MaybeRejectWithInvalidStateError(kConnectionClosed);
+    return promise.forget();
+  }
+  WebNPUHandle handle = mBridge->NextHandle();
+  WebNPUHandle queueHandle = mBridge->NextHandle();
+  RefPtr<Queue> queue = new Queue(mGlobal, mBridge, queueHandle);
+  RefPtr<Device> created = new Device(mGlobal, mBridge, handle, queue);
+  nsCOMPtr<nsIGlobalObject> global = mGlobal;
+  using Reply = NPUAdapterRequestDeviceResult;
+  auto onReply = [promise, created, global](Reply&& aReply) {
+    if (aReply.type() == NPUAdapterRequestDeviceResult::TRejection) {
+      RejectWith(*promise, aReply.get_Rejection());
+      return;
+    }
+    auto& resolved = aReply.get_NPUAdapterRequestDeviceReply();
+    auto* features = new SupportedFeatures(global, resolved.features());
+    created->SetFeatures(features);
+    auto* limits = new SupportedLimits(global, resolved.limits());
+    created->SetLimits(limits);
+    promise->MaybeResolve(created);
+  };
+  auto onClosed = [promise](const ipc::ResponseRejectReason&) {
+    promise->MaybeRejectWithAbortError(kConnectionClosed);
+  };
+  auto reply = mBridge->SendNPUAdapterRequestDevice(
+    mHandle, handle, queueHandle, ToIPC(aDescriptor));
+  reply->Then(GetCurrentSerialEventTarget(),
+              __func__,
+              std::move(onReply),
+              std::move(onClosed));
   return promise.forget();
 }
 

@@ -13,6 +13,7 @@
 #include "mozilla/dom/Promise.h"
 #include "mozilla/dom/WebNPUBinding.h"
 #include "mozilla/dom/webnpu/AdapterInfo.h"
+#include "mozilla/dom/webnpu/PWebNPUTypes.h"
 #include "mozilla/dom/webnpu/SupportedFeatures.h"
 #include "mozilla/dom/webnpu/SupportedLimits.h"
 #include "nsCOMPtr.h"
@@ -23,6 +24,8 @@
 
 namespace mozilla::dom::webnpu {
 
+class WebNPUChild;
+
 // One NPU implementation (hardware, or a software fallback) that can create
 // devices.
 class Adapter final : public nsWrapperCache
@@ -31,20 +34,34 @@ public:
   NS_DECL_CYCLE_COLLECTION_NATIVE_WRAPPERCACHE_CLASS(Adapter)
   NS_INLINE_DECL_CYCLE_COLLECTING_NATIVE_REFCOUNTING(Adapter)
 
-  explicit Adapter(nsIGlobalObject* aGlobal);
+  Adapter(nsIGlobalObject* aGlobal,
+          WebNPUChild* aBridge,
+          const WebNPUHandle& aHandle);
 
   nsIGlobalObject* GetParentObject() const { return mGlobal; }
   JSObject* WrapObject(JSContext* aCx,
                        JS::Handle<JSObject*> aGivenProto) override;
 
+  // How messages name this object.
+  const WebNPUHandle& WireHandle() const { return mHandle; }
+
   // The features this adapter can grant to its devices.
   SupportedFeatures* Features() const { return mFeatures; }
+
+  // Set by the call that created this object, from its reply.
+  void SetFeatures(SupportedFeatures* aValue) { mFeatures = aValue; }
 
   // The best limits this adapter can grant to its devices.
   SupportedLimits* Limits() const { return mLimits; }
 
+  // Set by the call that created this object, from its reply.
+  void SetLimits(SupportedLimits* aValue) { mLimits = aValue; }
+
   // Identifying information about this adapter.
   AdapterInfo* Info() const { return mInfo; }
+
+  // Set by the call that created this object, from its reply.
+  void SetInfo(AdapterInfo* aValue) { mInfo = aValue; }
 
   // Resolves to a new device with the requested features and limits. Rejects
   // with a TypeError if a feature is unsupported or a limit is unknown or
@@ -55,9 +72,13 @@ public:
     ErrorResult& aRv);
 
 private:
-  ~Adapter() = default;
+  ~Adapter();
+
+  bool CanSend() const;
 
   nsCOMPtr<nsIGlobalObject> mGlobal;
+  RefPtr<WebNPUChild> mBridge;
+  WebNPUHandle mHandle;
   RefPtr<SupportedFeatures> mFeatures;
   RefPtr<SupportedLimits> mLimits;
   RefPtr<AdapterInfo> mInfo;

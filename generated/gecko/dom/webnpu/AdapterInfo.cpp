@@ -11,8 +11,12 @@ namespace mozilla::dom::webnpu {
 
 NS_IMPL_CYCLE_COLLECTION_WRAPPERCACHE(AdapterInfo, mGlobal)
 
-AdapterInfo::AdapterInfo(nsIGlobalObject* aGlobal)
+AdapterInfo::AdapterInfo(nsIGlobalObject* aGlobal, const NPUAdapterInfo& aData)
   : mGlobal(aGlobal)
+  , mVendor(NS_ConvertUTF8toUTF16(aData.vendor()))
+  , mArchitecture(NS_ConvertUTF8toUTF16(aData.architecture()))
+  , mDevice(NS_ConvertUTF8toUTF16(aData.device()))
+  , mDescription(NS_ConvertUTF8toUTF16(aData.description()))
 {
 }
 

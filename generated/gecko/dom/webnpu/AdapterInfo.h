@@ -11,6 +11,7 @@
 #include "mozilla/ErrorResult.h"
 #include "mozilla/RefPtr.h"
 #include "mozilla/dom/WebNPUBinding.h"
+#include "mozilla/dom/webnpu/PWebNPUTypes.h"
 #include "nsCOMPtr.h"
 #include "nsIGlobalObject.h"
 #include "nsString.h"
@@ -27,7 +28,7 @@ public:
   NS_DECL_CYCLE_COLLECTION_NATIVE_WRAPPERCACHE_CLASS(AdapterInfo)
   NS_INLINE_DECL_CYCLE_COLLECTING_NATIVE_REFCOUNTING(AdapterInfo)
 
-  explicit AdapterInfo(nsIGlobalObject* aGlobal);
+  AdapterInfo(nsIGlobalObject* aGlobal, const NPUAdapterInfo& aData);
 
   nsIGlobalObject* GetParentObject() const { return mGlobal; }
   JSObject* WrapObject(JSContext* aCx,

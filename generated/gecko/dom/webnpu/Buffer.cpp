@@ -7,19 +7,70 @@
 
 #include "mozilla/dom/webnpu/Buffer.h"
 
+#include "js/ArrayBuffer.h"
+#include "mozilla/HoldDropJSObjects.h"
+#include "mozilla/dom/ScriptSettings.h"
+#include "mozilla/dom/webnpu/WebNPUChild.h"
+#include "mozilla/dom/webnpu/WireConversions.h"
+#include "nsPrintfCString.h"
+
 namespace mozilla::dom::webnpu {
 
-NS_IMPL_CYCLE_COLLECTION_WRAPPERCACHE(Buffer, mGlobal)
+static constexpr auto kNotMapped = "the buffer is not mapped."_ns;
+static constexpr auto kOverlapping =
+  "the range overlaps a range already returned."_ns;
 
-Buffer::Buffer(nsIGlobalObject* aGlobal)
+NS_IMPL_CYCLE_COLLECTION_WRAPPERCACHE_WITH_JS_MEMBERS(Buffer,
+                                                      (mGlobal),
+                                                      (mMappedRanges))
+
+Buffer::Buffer(nsIGlobalObject* aGlobal,
+               WebNPUChild* aBridge,
+               const WebNPUHandle& aHandle)
   : mGlobal(aGlobal)
+  , mBridge(aBridge)
+  , mHandle(aHandle)
 {
+}
+
+Buffer::~Buffer()
+{
+  DetachMappedRanges();
+  if (CanSend()) {
+    mBridge->SendNPUBufferRelease(mHandle);
+  }
 }
 
 JSObject*
 Buffer::WrapObject(JSContext* aCx, JS::Handle<JSObject*> aGivenProto)
 {
   return dom::NPUBuffer_Binding::Wrap(aCx, this, aGivenProto);
+}
+
+bool
+Buffer::CanSend() const
+{
+  return mBridge && mBridge->CanSend();
+}
+
+void
+Buffer::DetachMappedRanges()
+{
+  if (!mMappedRanges.IsEmpty()) {
+    dom::AutoJSAPI jsapi;
+    if (jsapi.Init(mGlobal)) {
+      for (auto& range : mMappedRanges) {
+        JS::Rooted<JSObject*> array(jsapi.cx(), range);
+        JS::DetachArrayBuffer(jsapi.cx(), array);
+      }
+    }
+    mMappedRanges.Clear();
+    DropJSObjects(this);
+  }
+  mMappedSpans.Clear();
+  mMapped.reset();
+  mMapping.reset();
+  mMapState = dom::NPUBufferMapState::Unmapped;
 }
 
 already_AddRefed<dom::Promise>
@@ -29,11 +80,41 @@ Buffer::MapAsync(uint32_t aMode,
                  ErrorResult& aRv)
 {
   // PWebNPU::NPUBufferMapAsync (0x00050002).
+  mMappedStart = aOffset;
+  mMappedEnd = aSize.WasPassed() ? aOffset + aSize.Value() : mSize;
+  mMapState = dom::NPUBufferMapState::Pending;
   RefPtr<dom::Promise> promise = dom::Promise::Create(mGlobal, aRv);
   if (aRv.Failed()) {
     return nullptr;
   }
-  promise->MaybeReject(NS_ERROR_NOT_IMPLEMENTED);
+  if (!CanSend()) {
+    promise->MaybeRejectWithInvalidStateError(kConnectionClosed);
+    return promise.forget();
+  }
+  RefPtr<Buffer> self = this;
+  Maybe<uint64_t> size;
+  if (aSize.WasPassed()) {
+    size.emplace(aSize.Value());
+  }
+  using Reply = NPUBufferMapAsyncResult;
+  auto onReply = [promise, self](Reply&& aReply) {
+    if (aReply.type() == NPUBufferMapAsyncResult::TRejection) {
+      RejectWith(*promise, aReply.get_Rejection());
+      return;
+    }
+    auto& resolved = aReply.get_NPUBufferMapAsyncReply();
+    self->mMapping = std::move(resolved.mapping());
+    self->mMapState = dom::NPUBufferMapState::Mapped;
+    promise->MaybeResolveWithUndefined();
+  };
+  auto onClosed = [promise](const ipc::ResponseRejectReason&) {
+    promise->MaybeRejectWithAbortError(kConnectionClosed);
+  };
+  auto reply = mBridge->SendNPUBufferMapAsync(mHandle, aMode, aOffset, size);
+  reply->Then(GetCurrentSerialEventTarget(),
+              __func__,
+              std::move(onReply),
+              std::move(onClosed));
   return promise.forget();
 }
 
@@ -44,19 +125,80 @@ Buffer::GetMappedRange(JSContext* aCx,
                        JS::MutableHandle<JSObject*> aRetVal,
                        ErrorResult& aRv)
 {
-  aRv.Throw(NS_ERROR_NOT_IMPLEMENTED);
+  if (!mMapping) {
+    aRv.ThrowOperationError(kNotMapped);
+    return;
+  }
+  if (!mMapped) {
+    mMapped.emplace(mMapping->Map());
+  }
+  uint64_t stop = mMappedEnd;
+  if (aSize.WasPassed()) {
+    stop = aOffset + aSize.Value();
+  }
+  if (aOffset < mMappedStart || stop > mMappedEnd || stop < aOffset) {
+    nsPrintfCString message(
+      "[%" PRIu64 ", %" PRIu64 ") is outside the mapped range.", aOffset, stop);
+    aRv.ThrowOperationError(message);
+    return;
+  }
+  for (const auto& [start, end] : mMappedSpans) {
+    if (aOffset < end && start < stop) {
+      aRv.ThrowOperationError(kOverlapping);
+      return;
+    }
+  }
+  Span<uint8_t> bytes = mMapped->DataAsSpan<uint8_t>();
+  if (stop > bytes.Length()) {
+    aRv.ThrowOperationError(kNotMapped);
+    return;
+  }
+  // The ArrayBuffer does not own the memory: unmap() detaches it first.
+  void* data = bytes.Elements() + aOffset;
+  size_t length = stop - aOffset;
+  JS::Rooted<JSObject*> array(
+    aCx, JS::NewArrayBufferWithUserOwnedContents(aCx, length, data));
+  if (!array) {
+    aRv.NoteJSContextException(aCx);
+    return;
+  }
+  if (mMappedRanges.IsEmpty()) {
+    HoldJSObjects(this);
+  }
+  mMappedRanges.AppendElement(array);
+  mMappedSpans.AppendElement(std::make_pair(aOffset, stop));
+  aRetVal.set(array);
 }
 
 void
 Buffer::Unmap()
 {
   // PWebNPU::NPUBufferUnmap (0x00050003).
+  DetachMappedRanges();
+  if (!CanSend()) {
+    return;
+  }
+  mBridge->SendNPUBufferUnmap(mHandle);
 }
 
 void
 Buffer::Destroy()
 {
   // PWebNPU::NPUBufferDestroy (0x00050004).
+  DetachMappedRanges();
+  if (!CanSend()) {
+    return;
+  }
+  mBridge->SendNPUBufferDestroy(mHandle);
+}
+
+void
+Buffer::SetLabel(const nsAString& aValue)
+{
+  mLabel = aValue;
+  if (CanSend()) {
+    mBridge->SendNPUBufferLabel(mHandle, NS_ConvertUTF16toUTF8(aValue));
+  }
 }
 
 } // namespace mozilla::dom::webnpu

@@ -8,10 +8,13 @@
 #ifndef mozilla_dom_webnpu_Buffer_h
 #define mozilla_dom_webnpu_Buffer_h
 
+#include "js/RootingAPI.h"
 #include "mozilla/ErrorResult.h"
 #include "mozilla/RefPtr.h"
 #include "mozilla/dom/Promise.h"
 #include "mozilla/dom/WebNPUBinding.h"
+#include "mozilla/dom/webnpu/PWebNPUTypes.h"
+#include "mozilla/ipc/SharedMemoryMapping.h"
 #include "nsCOMPtr.h"
 #include "nsIGlobalObject.h"
 #include "nsString.h"
@@ -20,6 +23,8 @@
 
 namespace mozilla::dom::webnpu {
 
+class WebNPUChild;
+
 // A block of device memory holding tensor data.
 class Buffer final : public nsWrapperCache
 {
@@ -27,17 +32,28 @@ public:
   NS_DECL_CYCLE_COLLECTION_NATIVE_WRAPPERCACHE_CLASS(Buffer)
   NS_INLINE_DECL_CYCLE_COLLECTING_NATIVE_REFCOUNTING(Buffer)
 
-  explicit Buffer(nsIGlobalObject* aGlobal);
+  Buffer(nsIGlobalObject* aGlobal,
+         WebNPUChild* aBridge,
+         const WebNPUHandle& aHandle);
 
   nsIGlobalObject* GetParentObject() const { return mGlobal; }
   JSObject* WrapObject(JSContext* aCx,
                        JS::Handle<JSObject*> aGivenProto) override;
 
+  // How messages name this object.
+  const WebNPUHandle& WireHandle() const { return mHandle; }
+
   // The size of the buffer in bytes.
   uint64_t Size() const { return mSize; }
 
+  // Set by the call that created this object, from its descriptor.
+  void SetSize(uint64_t aValue) { mSize = aValue; }
+
   // The allowed usages of the buffer (NPUBufferUsage flags).
   uint32_t Usage() const { return mUsage; }
+
+  // Set by the call that created this object, from its descriptor.
+  void SetUsage(uint32_t aValue) { mUsage = aValue; }
 
   // The current mapping state.
   dom::NPUBufferMapState MapState() const { return mMapState; }
@@ -69,12 +85,23 @@ public:
   // or "".
   void GetLabel(nsAString& aRetVal) const { aRetVal = mLabel; }
 
-  void SetLabel(const nsAString& aValue) { mLabel = aValue; }
+  void SetLabel(const nsAString& aValue);
 
 private:
-  ~Buffer() = default;
+  ~Buffer();
+
+  bool CanSend() const;
+  void DetachMappedRanges();
 
   nsCOMPtr<nsIGlobalObject> mGlobal;
+  RefPtr<WebNPUChild> mBridge;
+  WebNPUHandle mHandle;
+  Maybe<ipc::MutableSharedMemoryMapping> mMapped;
+  uint64_t mMappedStart = 0;
+  uint64_t mMappedEnd = 0;
+  nsTArray<JS::Heap<JSObject*>> mMappedRanges; // detached at unmap()
+  nsTArray<std::pair<uint64_t, uint64_t>> mMappedSpans;
+  Maybe<ipc::MutableSharedMemoryHandle> mMapping;
   uint64_t mSize = 0;
   uint32_t mUsage = 0;
   dom::NPUBufferMapState mMapState = dom::NPUBufferMapState::Unmapped;

@@ -7,19 +7,48 @@
 
 #include "mozilla/dom/webnpu/CommandBuffer.h"
 
+#include "mozilla/dom/webnpu/WebNPUChild.h"
+#include "mozilla/dom/webnpu/WireConversions.h"
+
 namespace mozilla::dom::webnpu {
 
 NS_IMPL_CYCLE_COLLECTION_WRAPPERCACHE(CommandBuffer, mGlobal)
 
-CommandBuffer::CommandBuffer(nsIGlobalObject* aGlobal)
+CommandBuffer::CommandBuffer(nsIGlobalObject* aGlobal,
+                             WebNPUChild* aBridge,
+                             const WebNPUHandle& aHandle)
   : mGlobal(aGlobal)
+  , mBridge(aBridge)
+  , mHandle(aHandle)
 {
+}
+
+CommandBuffer::~CommandBuffer()
+{
+  if (CanSend()) {
+    mBridge->SendNPUCommandBufferRelease(mHandle);
+  }
 }
 
 JSObject*
 CommandBuffer::WrapObject(JSContext* aCx, JS::Handle<JSObject*> aGivenProto)
 {
   return dom::NPUCommandBuffer_Binding::Wrap(aCx, this, aGivenProto);
+}
+
+bool
+CommandBuffer::CanSend() const
+{
+  return mBridge && mBridge->CanSend();
+}
+
+void
+CommandBuffer::SetLabel(const nsAString& aValue)
+{
+  mLabel = aValue;
+  if (CanSend()) {
+    mBridge->SendNPUCommandBufferLabel(mHandle, NS_ConvertUTF16toUTF8(aValue));
+  }
 }
 
 } // namespace mozilla::dom::webnpu

@@ -11,6 +11,7 @@
 #include "mozilla/ErrorResult.h"
 #include "mozilla/RefPtr.h"
 #include "mozilla/dom/WebNPUBinding.h"
+#include "mozilla/dom/webnpu/PWebNPUTypes.h"
 #include "nsCOMPtr.h"
 #include "nsIGlobalObject.h"
 #include "nsString.h"
@@ -19,6 +20,8 @@
 
 namespace mozilla::dom::webnpu {
 
+class WebNPUChild;
+
 // Recorded commands, ready to submit once to the device's queue.
 class CommandBuffer final : public nsWrapperCache
 {
@@ -26,22 +29,31 @@ public:
   NS_DECL_CYCLE_COLLECTION_NATIVE_WRAPPERCACHE_CLASS(CommandBuffer)
   NS_INLINE_DECL_CYCLE_COLLECTING_NATIVE_REFCOUNTING(CommandBuffer)
 
-  explicit CommandBuffer(nsIGlobalObject* aGlobal);
+  CommandBuffer(nsIGlobalObject* aGlobal,
+                WebNPUChild* aBridge,
+                const WebNPUHandle& aHandle);
 
   nsIGlobalObject* GetParentObject() const { return mGlobal; }
   JSObject* WrapObject(JSContext* aCx,
                        JS::Handle<JSObject*> aGivenProto) override;
 
+  // How messages name this object.
+  const WebNPUHandle& WireHandle() const { return mHandle; }
+
   // A developer-provided name for the object. Initially the descriptor's label,
   // or "".
   void GetLabel(nsAString& aRetVal) const { aRetVal = mLabel; }
 
-  void SetLabel(const nsAString& aValue) { mLabel = aValue; }
+  void SetLabel(const nsAString& aValue);
 
 private:
-  ~CommandBuffer() = default;
+  ~CommandBuffer();
+
+  bool CanSend() const;
 
   nsCOMPtr<nsIGlobalObject> mGlobal;
+  RefPtr<WebNPUChild> mBridge;
+  WebNPUHandle mHandle;
   nsString mLabel;
 };
 

@@ -8,14 +8,28 @@
 #include "mozilla/dom/webnpu/CommandEncoder.h"
 
 #include "mozilla/dom/webnpu/CommandBuffer.h"
+#include "mozilla/dom/webnpu/WebNPUChild.h"
+#include "mozilla/dom/webnpu/WireConversions.h"
+#include "nsString.h"
 
 namespace mozilla::dom::webnpu {
 
 NS_IMPL_CYCLE_COLLECTION_WRAPPERCACHE(CommandEncoder, mGlobal)
 
-CommandEncoder::CommandEncoder(nsIGlobalObject* aGlobal)
+CommandEncoder::CommandEncoder(nsIGlobalObject* aGlobal,
+                               WebNPUChild* aBridge,
+                               const WebNPUHandle& aHandle)
   : mGlobal(aGlobal)
+  , mBridge(aBridge)
+  , mHandle(aHandle)
 {
+}
+
+CommandEncoder::~CommandEncoder()
+{
+  if (CanSend()) {
+    mBridge->SendNPUCommandEncoderRelease(mHandle);
+  }
 }
 
 JSObject*
@@ -24,13 +38,33 @@ CommandEncoder::WrapObject(JSContext* aCx, JS::Handle<JSObject*> aGivenProto)
   return dom::NPUCommandEncoder_Binding::Wrap(aCx, this, aGivenProto);
 }
 
+bool
+CommandEncoder::CanSend() const
+{
+  return mBridge && mBridge->CanSend();
+}
+
 void
 CommandEncoder::Dispatch(
   Graph& aGraph,
   const dom::Record<nsString, OwningNonNull<Buffer>>& aInputs,
   const dom::Record<nsString, OwningNonNull<Buffer>>& aOutputs)
 {
-  // PWebNPU::NPUCommandEncoderDispatch (0x00080002).
+  // Command NPUCommandEncoder.dispatch (0x00080002), sent by finish().
+  ::webnpu::wire::NPUCommandEncoderDispatch command;
+  command.graph = ToWire(aGraph.WireHandle());
+  for (const auto& entry : aInputs.Entries()) {
+    std::string key(NS_ConvertUTF16toUTF8(entry.mKey).get());
+    auto handle = ToWire(entry.mValue->WireHandle());
+    command.inputs.push_back({ key, handle });
+  }
+  for (const auto& entry : aOutputs.Entries()) {
+    std::string key(NS_ConvertUTF16toUTF8(entry.mKey).get());
+    auto handle = ToWire(entry.mValue->WireHandle());
+    command.outputs.push_back({ key, handle });
+  }
+  ::webnpu::wire::EncodeCommand(mCommands, command);
+  ++mCommandCount;
 }
 
 void
@@ -40,15 +74,42 @@ CommandEncoder::CopyBufferToBuffer(Buffer& aSource,
                                    uint64_t aDestinationOffset,
                                    uint64_t aSize)
 {
-  // PWebNPU::NPUCommandEncoderCopyBufferToBuffer (0x00080003).
+  // Command NPUCommandEncoder.copyBufferToBuffer (0x00080003), sent by
+  // finish().
+  ::webnpu::wire::NPUCommandEncoderCopyBufferToBuffer command;
+  command.source = ToWire(aSource.WireHandle());
+  command.source_offset = aSourceOffset;
+  command.destination = ToWire(aDestination.WireHandle());
+  command.destination_offset = aDestinationOffset;
+  command.size = aSize;
+  ::webnpu::wire::EncodeCommand(mCommands, command);
+  ++mCommandCount;
 }
 
 already_AddRefed<CommandBuffer>
 CommandEncoder::Finish(const dom::NPUCommandBufferDescriptor& aDescriptor)
 {
   // PWebNPU::NPUCommandEncoderFinish (0x00080004).
-  RefPtr<CommandBuffer> result = new CommandBuffer(mGlobal);
-  return result.forget();
+  WebNPUHandle handle = mBridge->NextHandle();
+  RefPtr<CommandBuffer> created = new CommandBuffer(mGlobal, mBridge, handle);
+  if (CanSend()) {
+    Span<const uint8_t> stream(mCommands.bytes());
+    ipc::BigBuffer commands(stream);
+    mBridge->SendNPUCommandEncoderFinish(
+      mHandle, handle, ToIPC(aDescriptor), mCommandCount, std::move(commands));
+  }
+  mCommands = ::webnpu::wire::MessageWriter();
+  mCommandCount = 0;
+  return created.forget();
+}
+
+void
+CommandEncoder::SetLabel(const nsAString& aValue)
+{
+  mLabel = aValue;
+  if (CanSend()) {
+    mBridge->SendNPUCommandEncoderLabel(mHandle, NS_ConvertUTF16toUTF8(aValue));
+  }
 }
 
 } // namespace mozilla::dom::webnpu

@@ -11,6 +11,9 @@
 #include "mozilla/ErrorResult.h"
 #include "mozilla/RefPtr.h"
 #include "mozilla/dom/WebNPUBinding.h"
+#include "mozilla/dom/webnpu/PWebNPUTypes.h"
+#include "native/generated/webnpu_wire.h"
+#include "native/runtime/message_writer.h"
 #include "nsCOMPtr.h"
 #include "nsIGlobalObject.h"
 #include "nsString.h"
@@ -22,6 +25,7 @@ namespace mozilla::dom::webnpu {
 class Buffer;
 class CommandBuffer;
 class Graph;
+class WebNPUChild;
 
 // Records commands into a command buffer. Invalid commands make the encoder
 // invalid; the error is reported by finish().
@@ -31,11 +35,16 @@ public:
   NS_DECL_CYCLE_COLLECTION_NATIVE_WRAPPERCACHE_CLASS(CommandEncoder)
   NS_INLINE_DECL_CYCLE_COLLECTING_NATIVE_REFCOUNTING(CommandEncoder)
 
-  explicit CommandEncoder(nsIGlobalObject* aGlobal);
+  CommandEncoder(nsIGlobalObject* aGlobal,
+                 WebNPUChild* aBridge,
+                 const WebNPUHandle& aHandle);
 
   nsIGlobalObject* GetParentObject() const { return mGlobal; }
   JSObject* WrapObject(JSContext* aCx,
                        JS::Handle<JSObject*> aGivenProto) override;
+
+  // How messages name this object.
+  const WebNPUHandle& WireHandle() const { return mHandle; }
 
   // Records one execution of `graph`, reading each named input from its buffer
   // and writing each named output to its buffer. The names must be exactly the
@@ -62,12 +71,18 @@ public:
   // or "".
   void GetLabel(nsAString& aRetVal) const { aRetVal = mLabel; }
 
-  void SetLabel(const nsAString& aValue) { mLabel = aValue; }
+  void SetLabel(const nsAString& aValue);
 
 private:
-  ~CommandEncoder() = default;
+  ~CommandEncoder();
+
+  bool CanSend() const;
 
   nsCOMPtr<nsIGlobalObject> mGlobal;
+  RefPtr<WebNPUChild> mBridge;
+  WebNPUHandle mHandle;
+  ::webnpu::wire::MessageWriter mCommands;
+  uint32_t mCommandCount = 0;
   nsString mLabel;
 };
 

@@ -7,9 +7,15 @@
 
 #include "mozilla/dom/webnpu/Device.h"
 
+#include "mozilla/dom/NPUUncapturedErrorEvent.h"
 #include "mozilla/dom/webnpu/Buffer.h"
 #include "mozilla/dom/webnpu/CommandEncoder.h"
+#include "mozilla/dom/webnpu/DeviceLostInfo.h"
+#include "mozilla/dom/webnpu/Error.h"
+#include "mozilla/dom/webnpu/Graph.h"
 #include "mozilla/dom/webnpu/GraphBuilder.h"
+#include "mozilla/dom/webnpu/WebNPUChild.h"
+#include "mozilla/dom/webnpu/WireConversions.h"
 
 namespace mozilla::dom::webnpu {
 
@@ -22,9 +28,28 @@ NS_IMPL_CYCLE_COLLECTION_INHERITED(Device,
 
 NS_IMPL_ISUPPORTS_CYCLE_COLLECTION_INHERITED_0(Device, DOMEventTargetHelper)
 
-Device::Device(nsIGlobalObject* aGlobal)
+Device::Device(nsIGlobalObject* aGlobal,
+               WebNPUChild* aBridge,
+               const WebNPUHandle& aHandle,
+               Queue* aQueue)
   : DOMEventTargetHelper(aGlobal)
+  , mBridge(aBridge)
+  , mHandle(aHandle)
+  , mQueue(aQueue)
 {
+  if (mBridge) {
+    mBridge->RegisterDevice(mHandle, this);
+  }
+}
+
+Device::~Device()
+{
+  if (mBridge) {
+    mBridge->UnregisterDevice(mHandle);
+  }
+  if (CanSend()) {
+    mBridge->SendNPUDeviceRelease(mHandle);
+  }
 }
 
 JSObject*
@@ -33,26 +58,72 @@ Device::WrapObject(JSContext* aCx, JS::Handle<JSObject*> aGivenProto)
   return dom::NPUDevice_Binding::Wrap(aCx, this, aGivenProto);
 }
 
+bool
+Device::CanSend() const
+{
+  return mBridge && mBridge->CanSend();
+}
+
+void
+Device::OnLost(const NPUDeviceLostInfo& aInfo)
+{
+  if (!mLost) {
+    mLost = dom::Promise::Create(GetOwnerGlobal(), IgnoreErrors());
+    if (!mLost) {
+      return;
+    }
+  }
+  if (mLost->State() != dom::Promise::PromiseState::Pending) {
+    return;
+  }
+  RefPtr<DeviceLostInfo> info = new DeviceLostInfo(GetOwnerGlobal(), aInfo);
+  mLost->MaybeResolve(info);
+}
+
+void
+Device::OnUncapturederror(const ErrorReport& aError)
+{
+  dom::NPUUncapturedErrorEventInit init;
+  init.mError = ErrorFromIPC(GetOwnerGlobal(), aError);
+  auto event = dom::NPUUncapturedErrorEvent::Constructor(
+    this, u"uncapturederror"_ns, init);
+  DispatchEvent(*event);
+}
+
 void
 Device::Destroy()
 {
   // PWebNPU::NPUDeviceDestroy (0x00030002).
+  if (!CanSend()) {
+    return;
+  }
+  mBridge->SendNPUDeviceDestroy(mHandle);
 }
 
 already_AddRefed<Buffer>
 Device::CreateBuffer(const dom::NPUBufferDescriptor& aDescriptor)
 {
   // PWebNPU::NPUDeviceCreateBuffer (0x00030003).
-  RefPtr<Buffer> result = new Buffer(GetOwnerGlobal());
-  return result.forget();
+  WebNPUHandle handle = mBridge->NextHandle();
+  RefPtr<Buffer> created = new Buffer(mGlobal, mBridge, handle);
+  created->SetSize(aDescriptor.mSize);
+  created->SetUsage(aDescriptor.mUsage);
+  if (CanSend()) {
+    mBridge->SendNPUDeviceCreateBuffer(mHandle, handle, ToIPC(aDescriptor));
+  }
+  return created.forget();
 }
 
 already_AddRefed<GraphBuilder>
 Device::CreateGraphBuilder()
 {
   // PWebNPU::NPUDeviceCreateGraphBuilder (0x00030004).
-  RefPtr<GraphBuilder> result = new GraphBuilder(GetOwnerGlobal());
-  return result.forget();
+  WebNPUHandle handle = mBridge->NextHandle();
+  RefPtr<GraphBuilder> created = new GraphBuilder(mGlobal, mBridge, handle);
+  if (CanSend()) {
+    mBridge->SendNPUDeviceCreateGraphBuilder(mHandle, handle);
+  }
+  return created.forget();
 }
 
 already_AddRefed<dom::Promise>
@@ -65,7 +136,32 @@ Device::LoadModel(
   if (aRv.Failed()) {
     return nullptr;
   }
-  promise->MaybeReject(NS_ERROR_NOT_IMPLEMENTED);
+  if (!CanSend()) {
+    promise->MaybeRejectWithInvalidStateError(kConnectionClosed);
+    return promise.forget();
+  }
+  WebNPUHandle handle = mBridge->NextHandle();
+  RefPtr<Graph> created = new Graph(GetOwnerGlobal(), mBridge, handle);
+  using Reply = NPUDeviceLoadModelResult;
+  auto onReply = [promise, created](Reply&& aReply) {
+    if (aReply.type() == NPUDeviceLoadModelResult::TRejection) {
+      RejectWith(*promise, aReply.get_Rejection());
+      return;
+    }
+    auto& resolved = aReply.get_NPUDeviceLoadModelReply();
+    created->SetInputs(TensorInfosFromIPC(resolved.inputs()));
+    created->SetOutputs(TensorInfosFromIPC(resolved.outputs()));
+    promise->MaybeResolve(created);
+  };
+  auto onClosed = [promise](const ipc::ResponseRejectReason&) {
+    promise->MaybeRejectWithAbortError(kConnectionClosed);
+  };
+  auto reply = mBridge->SendNPUDeviceLoadModel(
+    mHandle, handle, BufferSourceBytes(aOnnxBytes));
+  reply->Then(GetCurrentSerialEventTarget(),
+              __func__,
+              std::move(onReply),
+              std::move(onClosed));
   return promise.forget();
 }
 
@@ -74,8 +170,13 @@ Device::CreateCommandEncoder(
   const dom::NPUCommandEncoderDescriptor& aDescriptor)
 {
   // PWebNPU::NPUDeviceCreateCommandEncoder (0x00030006).
-  RefPtr<CommandEncoder> result = new CommandEncoder(GetOwnerGlobal());
-  return result.forget();
+  WebNPUHandle handle = mBridge->NextHandle();
+  RefPtr<CommandEncoder> created = new CommandEncoder(mGlobal, mBridge, handle);
+  if (CanSend()) {
+    mBridge->SendNPUDeviceCreateCommandEncoder(
+      mHandle, handle, ToIPC(aDescriptor));
+  }
+  return created.forget();
 }
 
 dom::Promise*
@@ -91,6 +192,10 @@ void
 Device::PushErrorScope(dom::NPUErrorFilter aFilter)
 {
   // PWebNPU::NPUDevicePushErrorScope (0x00030007).
+  if (!CanSend()) {
+    return;
+  }
+  mBridge->SendNPUDevicePushErrorScope(mHandle, static_cast<uint32_t>(aFilter));
 }
 
 already_AddRefed<dom::Promise>
@@ -101,8 +206,43 @@ Device::PopErrorScope(ErrorResult& aRv)
   if (aRv.Failed()) {
     return nullptr;
   }
-  promise->MaybeReject(NS_ERROR_NOT_IMPLEMENTED);
+  if (!CanSend()) {
+    promise->MaybeRejectWithInvalidStateError(kConnectionClosed);
+    return promise.forget();
+  }
+  nsCOMPtr<nsIGlobalObject> global = GetOwnerGlobal();
+  using Reply = NPUDevicePopErrorScopeResult;
+  auto onReply = [promise, global](Reply&& aReply) {
+    if (aReply.type() == NPUDevicePopErrorScopeResult::TRejection) {
+      RejectWith(*promise, aReply.get_Rejection());
+      return;
+    }
+    auto& resolved = aReply.get_NPUDevicePopErrorScopeReply();
+    if (!resolved.error()) {
+      promise->MaybeResolve(JS::NullHandleValue);
+      return;
+    }
+    RefPtr<Error> error = ErrorFromIPC(global, *resolved.error());
+    promise->MaybeResolve(error);
+  };
+  auto onClosed = [promise](const ipc::ResponseRejectReason&) {
+    promise->MaybeRejectWithAbortError(kConnectionClosed);
+  };
+  auto reply = mBridge->SendNPUDevicePopErrorScope(mHandle);
+  reply->Then(GetCurrentSerialEventTarget(),
+              __func__,
+              std::move(onReply),
+              std::move(onClosed));
   return promise.forget();
+}
+
+void
+Device::SetLabel(const nsAString& aValue)
+{
+  mLabel = aValue;
+  if (CanSend()) {
+    mBridge->SendNPUDeviceLabel(mHandle, NS_ConvertUTF16toUTF8(aValue));
+  }
 }
 
 } // namespace mozilla::dom::webnpu

@@ -13,6 +13,7 @@
 #include "mozilla/RefPtr.h"
 #include "mozilla/dom/Promise.h"
 #include "mozilla/dom/WebNPUBinding.h"
+#include "mozilla/dom/webnpu/PWebNPUTypes.h"
 #include "mozilla/dom/webnpu/Queue.h"
 #include "mozilla/dom/webnpu/SupportedFeatures.h"
 #include "mozilla/dom/webnpu/SupportedLimits.h"
@@ -24,6 +25,7 @@ namespace mozilla::dom::webnpu {
 class Buffer;
 class CommandEncoder;
 class GraphBuilder;
+class WebNPUChild;
 
 // An open connection to an adapter: creates and owns buffers, graphs and
 // command encoders, and reports their errors. All of a device's objects become
@@ -34,16 +36,34 @@ public:
   NS_DECL_ISUPPORTS_INHERITED
   NS_DECL_CYCLE_COLLECTION_CLASS_INHERITED(Device, DOMEventTargetHelper)
 
-  explicit Device(nsIGlobalObject* aGlobal);
+  Device(nsIGlobalObject* aGlobal,
+         WebNPUChild* aBridge,
+         const WebNPUHandle& aHandle,
+         Queue* aQueue);
 
   JSObject* WrapObject(JSContext* aCx,
                        JS::Handle<JSObject*> aGivenProto) override;
 
+  // How messages name this object.
+  const WebNPUHandle& WireHandle() const { return mHandle; }
+
+  // PWebNPU's NPUDeviceLost, from WebNPUChild.
+  void OnLost(const NPUDeviceLostInfo& aInfo);
+
+  // PWebNPU's NPUDeviceUncapturederror, from WebNPUChild.
+  void OnUncapturederror(const ErrorReport& aError);
+
   // The features this device was created with.
   SupportedFeatures* Features() const { return mFeatures; }
 
+  // Set by the call that created this object, from its reply.
+  void SetFeatures(SupportedFeatures* aValue) { mFeatures = aValue; }
+
   // The limits this device was created with.
   SupportedLimits* Limits() const { return mLimits; }
+
+  // Set by the call that created this object, from its reply.
+  void SetLimits(SupportedLimits* aValue) { mLimits = aValue; }
 
   // The device's only queue.
   Queue* GetQueue() const { return mQueue; }
@@ -90,11 +110,15 @@ public:
   // or "".
   void GetLabel(nsAString& aRetVal) const { aRetVal = mLabel; }
 
-  void SetLabel(const nsAString& aValue) { mLabel = aValue; }
+  void SetLabel(const nsAString& aValue);
 
 private:
-  ~Device() override = default;
+  ~Device() override;
 
+  bool CanSend() const;
+
+  RefPtr<WebNPUChild> mBridge;
+  WebNPUHandle mHandle;
   RefPtr<SupportedFeatures> mFeatures;
   RefPtr<SupportedLimits> mLimits;
   RefPtr<Queue> mQueue;

@@ -11,8 +11,11 @@ namespace mozilla::dom::webnpu {
 
 NS_IMPL_CYCLE_COLLECTION_WRAPPERCACHE(DeviceLostInfo, mGlobal)
 
-DeviceLostInfo::DeviceLostInfo(nsIGlobalObject* aGlobal)
+DeviceLostInfo::DeviceLostInfo(nsIGlobalObject* aGlobal,
+                               const NPUDeviceLostInfo& aData)
   : mGlobal(aGlobal)
+  , mReason(static_cast<dom::NPUDeviceLostReason>(aData.reason()))
+  , mMessage(NS_ConvertUTF8toUTF16(aData.message()))
 {
 }
 

@@ -11,6 +11,7 @@
 #include "mozilla/ErrorResult.h"
 #include "mozilla/RefPtr.h"
 #include "mozilla/dom/WebNPUBinding.h"
+#include "mozilla/dom/webnpu/PWebNPUTypes.h"
 #include "nsCOMPtr.h"
 #include "nsIGlobalObject.h"
 #include "nsString.h"
@@ -26,7 +27,7 @@ public:
   NS_DECL_CYCLE_COLLECTION_NATIVE_WRAPPERCACHE_CLASS(DeviceLostInfo)
   NS_INLINE_DECL_CYCLE_COLLECTING_NATIVE_REFCOUNTING(DeviceLostInfo)
 
-  explicit DeviceLostInfo(nsIGlobalObject* aGlobal);
+  DeviceLostInfo(nsIGlobalObject* aGlobal, const NPUDeviceLostInfo& aData);
 
   nsIGlobalObject* GetParentObject() const { return mGlobal; }
   JSObject* WrapObject(JSContext* aCx,

@@ -11,8 +11,9 @@ namespace mozilla::dom::webnpu {
 
 NS_IMPL_CYCLE_COLLECTION_WRAPPERCACHE(Error, mGlobal)
 
-Error::Error(nsIGlobalObject* aGlobal)
+Error::Error(nsIGlobalObject* aGlobal, const nsAString& aMessage)
   : mGlobal(aGlobal)
+  , mMessage(aMessage)
 {
 }
 

@@ -27,7 +27,7 @@ public:
   NS_DECL_CYCLE_COLLECTION_NATIVE_WRAPPERCACHE_CLASS(Error)
   NS_INLINE_DECL_CYCLE_COLLECTING_NATIVE_REFCOUNTING(Error)
 
-  explicit Error(nsIGlobalObject* aGlobal);
+  Error(nsIGlobalObject* aGlobal, const nsAString& aMessage);
 
   nsIGlobalObject* GetParentObject() const { return mGlobal; }
   JSObject* WrapObject(JSContext* aCx,

@@ -7,19 +7,39 @@
 
 #include "mozilla/dom/webnpu/Graph.h"
 
+#include "mozilla/dom/webnpu/WebNPUChild.h"
+#include "mozilla/dom/webnpu/WireConversions.h"
+
 namespace mozilla::dom::webnpu {
 
 NS_IMPL_CYCLE_COLLECTION_WRAPPERCACHE(Graph, mGlobal)
 
-Graph::Graph(nsIGlobalObject* aGlobal)
+Graph::Graph(nsIGlobalObject* aGlobal,
+             WebNPUChild* aBridge,
+             const WebNPUHandle& aHandle)
   : mGlobal(aGlobal)
+  , mBridge(aBridge)
+  , mHandle(aHandle)
 {
+}
+
+Graph::~Graph()
+{
+  if (CanSend()) {
+    mBridge->SendNPUGraphRelease(mHandle);
+  }
 }
 
 JSObject*
 Graph::WrapObject(JSContext* aCx, JS::Handle<JSObject*> aGivenProto)
 {
   return dom::NPUGraph_Binding::Wrap(aCx, this, aGivenProto);
+}
+
+bool
+Graph::CanSend() const
+{
+  return mBridge && mBridge->CanSend();
 }
 
 void
@@ -29,15 +49,40 @@ Graph::GetInputs(nsTArray<dom::NPUTensorInfo>& aRetVal) const
 }
 
 void
+Graph::SetInputs(nsTArray<dom::NPUTensorInfo>&& aValue)
+{
+  mInputs = std::move(aValue);
+}
+
+void
 Graph::GetOutputs(nsTArray<dom::NPUTensorInfo>& aRetVal) const
 {
   aRetVal.AppendElements(mOutputs);
 }
 
 void
+Graph::SetOutputs(nsTArray<dom::NPUTensorInfo>&& aValue)
+{
+  mOutputs = std::move(aValue);
+}
+
+void
 Graph::Destroy()
 {
   // PWebNPU::NPUGraphDestroy (0x00070002).
+  if (!CanSend()) {
+    return;
+  }
+  mBridge->SendNPUGraphDestroy(mHandle);
+}
+
+void
+Graph::SetLabel(const nsAString& aValue)
+{
+  mLabel = aValue;
+  if (CanSend()) {
+    mBridge->SendNPUGraphLabel(mHandle, NS_ConvertUTF16toUTF8(aValue));
+  }
 }
 
 } // namespace mozilla::dom::webnpu

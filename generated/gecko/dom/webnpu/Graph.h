@@ -11,6 +11,7 @@
 #include "mozilla/ErrorResult.h"
 #include "mozilla/RefPtr.h"
 #include "mozilla/dom/WebNPUBinding.h"
+#include "mozilla/dom/webnpu/PWebNPUTypes.h"
 #include "nsCOMPtr.h"
 #include "nsIGlobalObject.h"
 #include "nsString.h"
@@ -18,6 +19,8 @@
 #include "nsWrapperCache.h"
 
 namespace mozilla::dom::webnpu {
+
+class WebNPUChild;
 
 // A compiled, immutable graph, built with NPUGraphBuilder or loaded from an
 // ONNX model, that command encoders dispatch.
@@ -27,17 +30,28 @@ public:
   NS_DECL_CYCLE_COLLECTION_NATIVE_WRAPPERCACHE_CLASS(Graph)
   NS_INLINE_DECL_CYCLE_COLLECTING_NATIVE_REFCOUNTING(Graph)
 
-  explicit Graph(nsIGlobalObject* aGlobal);
+  Graph(nsIGlobalObject* aGlobal,
+        WebNPUChild* aBridge,
+        const WebNPUHandle& aHandle);
 
   nsIGlobalObject* GetParentObject() const { return mGlobal; }
   JSObject* WrapObject(JSContext* aCx,
                        JS::Handle<JSObject*> aGivenProto) override;
 
+  // How messages name this object.
+  const WebNPUHandle& WireHandle() const { return mHandle; }
+
   // The graph's inputs, in declaration order.
   void GetInputs(nsTArray<dom::NPUTensorInfo>& aRetVal) const;
 
+  // Set by the call that created this object, from its reply.
+  void SetInputs(nsTArray<dom::NPUTensorInfo>&& aValue);
+
   // The graph's outputs, in declaration order.
   void GetOutputs(nsTArray<dom::NPUTensorInfo>& aRetVal) const;
+
+  // Set by the call that created this object, from its reply.
+  void SetOutputs(nsTArray<dom::NPUTensorInfo>&& aValue);
 
   // Destroys the graph and frees its resources. Later use is a validation
   // error.
@@ -47,12 +61,16 @@ public:
   // or "".
   void GetLabel(nsAString& aRetVal) const { aRetVal = mLabel; }
 
-  void SetLabel(const nsAString& aValue) { mLabel = aValue; }
+  void SetLabel(const nsAString& aValue);
 
 private:
-  ~Graph() = default;
+  ~Graph();
+
+  bool CanSend() const;
 
   nsCOMPtr<nsIGlobalObject> mGlobal;
+  RefPtr<WebNPUChild> mBridge;
+  WebNPUHandle mHandle;
   nsTArray<dom::NPUTensorInfo> mInputs;
   nsTArray<dom::NPUTensorInfo> mOutputs;
   nsString mLabel;

@@ -7,15 +7,29 @@
 
 #include "mozilla/dom/webnpu/GraphBuilder.h"
 
+#include "mozilla/dom/webnpu/Graph.h"
 #include "mozilla/dom/webnpu/Operand.h"
+#include "mozilla/dom/webnpu/WebNPUChild.h"
+#include "mozilla/dom/webnpu/WireConversions.h"
 
 namespace mozilla::dom::webnpu {
 
 NS_IMPL_CYCLE_COLLECTION_WRAPPERCACHE(GraphBuilder, mGlobal)
 
-GraphBuilder::GraphBuilder(nsIGlobalObject* aGlobal)
+GraphBuilder::GraphBuilder(nsIGlobalObject* aGlobal,
+                           WebNPUChild* aBridge,
+                           const WebNPUHandle& aHandle)
   : mGlobal(aGlobal)
+  , mBridge(aBridge)
+  , mHandle(aHandle)
 {
+}
+
+GraphBuilder::~GraphBuilder()
+{
+  if (CanSend()) {
+    mBridge->SendNPUGraphBuilderRelease(mHandle);
+  }
 }
 
 JSObject*
@@ -24,13 +38,51 @@ GraphBuilder::WrapObject(JSContext* aCx, JS::Handle<JSObject*> aGivenProto)
   return dom::NPUGraphBuilder_Binding::Wrap(aCx, this, aGivenProto);
 }
 
+bool
+GraphBuilder::CanSend() const
+{
+  return mBridge && mBridge->CanSend();
+}
+
+bool
+GraphBuilder::CheckUsable(ErrorResult& aRv) const
+{
+  if (!mBuilt) {
+    return true;
+  }
+  aRv.ThrowInvalidStateError("build() was already called."_ns);
+  return false;
+}
+
+bool
+GraphBuilder::CheckOperand(const Operand* aOperand, ErrorResult& aRv) const
+{
+  if (!aOperand || aOperand->Builder() == this) {
+    return true;
+  }
+  aRv.ThrowTypeError("An operand belongs to another builder."_ns);
+  return false;
+}
+
 already_AddRefed<Operand>
 GraphBuilder::Input(const nsAString& aName,
                     const dom::NPUTensorDescriptor& aDescriptor,
                     ErrorResult& aRv)
 {
-  aRv.Throw(NS_ERROR_NOT_IMPLEMENTED);
-  return nullptr;
+  if (!CheckUsable(aRv)) {
+    return nullptr;
+  }
+  uint32_t id = ++mLastOperandId;
+  GraphInput entry;
+  entry.id() = id;
+  entry.name() = NS_ConvertUTF16toUTF8(aName);
+  entry.descriptor() = ToIPC(aDescriptor);
+  mGraph.inputs().AppendElement(std::move(entry));
+  nsTArray<uint32_t> shape;
+  shape.AppendElements(aDescriptor.mShape);
+  RefPtr<Operand> result =
+    new Operand(mGlobal, this, id, aDescriptor.mDataType, std::move(shape));
+  return result.forget();
 }
 
 already_AddRefed<Operand>
@@ -39,8 +91,27 @@ GraphBuilder::Constant(
   const dom::MaybeSharedArrayBufferViewOrMaybeSharedArrayBuffer& aBuffer,
   ErrorResult& aRv)
 {
-  aRv.Throw(NS_ERROR_NOT_IMPLEMENTED);
-  return nullptr;
+  if (!CheckUsable(aRv)) {
+    return nullptr;
+  }
+  uint64_t offset = mConstantData.Length();
+  uint64_t length = 0;
+  aBuffer.ProcessFixedData([&](const Span<uint8_t>& aData) {
+    mConstantData.AppendElements(aData);
+    length = aData.Length();
+  });
+  uint32_t id = ++mLastOperandId;
+  GraphConstant entry;
+  entry.offset() = offset;
+  entry.length() = length;
+  entry.id() = id;
+  entry.descriptor() = ToIPC(aDescriptor);
+  mGraph.constants().AppendElement(std::move(entry));
+  nsTArray<uint32_t> shape;
+  shape.AppendElements(aDescriptor.mShape);
+  RefPtr<Operand> result =
+    new Operand(mGlobal, this, id, aDescriptor.mDataType, std::move(shape));
+  return result.forget();
 }
 
 already_AddRefed<Operand>
@@ -49,8 +120,26 @@ GraphBuilder::Add(Operand& aA,
                   const dom::NPUOperatorOptions& aOptions,
                   ErrorResult& aRv)
 {
-  aRv.Throw(NS_ERROR_NOT_IMPLEMENTED);
-  return nullptr;
+  if (!CheckUsable(aRv)) {
+    return nullptr;
+  }
+  if (!CheckOperand(&aA, aRv)) {
+    return nullptr;
+  }
+  if (!CheckOperand(&aB, aRv)) {
+    return nullptr;
+  }
+  uint32_t id = ++mLastOperandId;
+  GraphOpAdd op;
+  op.outputId() = id;
+  op.label() = NS_ConvertUTF16toUTF8(aOptions.mLabel);
+  op.a() = aA.Id();
+  op.b() = aB.Id();
+  mGraph.operations().AppendElement(std::move(op));
+  nsTArray<uint32_t> shape = aA.ShapeArray().Clone();
+  RefPtr<Operand> result =
+    new Operand(mGlobal, this, id, aA.DataType(), std::move(shape));
+  return result.forget();
 }
 
 already_AddRefed<Operand>
@@ -59,8 +148,26 @@ GraphBuilder::Sub(Operand& aA,
                   const dom::NPUOperatorOptions& aOptions,
                   ErrorResult& aRv)
 {
-  aRv.Throw(NS_ERROR_NOT_IMPLEMENTED);
-  return nullptr;
+  if (!CheckUsable(aRv)) {
+    return nullptr;
+  }
+  if (!CheckOperand(&aA, aRv)) {
+    return nullptr;
+  }
+  if (!CheckOperand(&aB, aRv)) {
+    return nullptr;
+  }
+  uint32_t id = ++mLastOperandId;
+  GraphOpSub op;
+  op.outputId() = id;
+  op.label() = NS_ConvertUTF16toUTF8(aOptions.mLabel);
+  op.a() = aA.Id();
+  op.b() = aB.Id();
+  mGraph.operations().AppendElement(std::move(op));
+  nsTArray<uint32_t> shape = aA.ShapeArray().Clone();
+  RefPtr<Operand> result =
+    new Operand(mGlobal, this, id, aA.DataType(), std::move(shape));
+  return result.forget();
 }
 
 already_AddRefed<Operand>
@@ -69,8 +176,26 @@ GraphBuilder::Mul(Operand& aA,
                   const dom::NPUOperatorOptions& aOptions,
                   ErrorResult& aRv)
 {
-  aRv.Throw(NS_ERROR_NOT_IMPLEMENTED);
-  return nullptr;
+  if (!CheckUsable(aRv)) {
+    return nullptr;
+  }
+  if (!CheckOperand(&aA, aRv)) {
+    return nullptr;
+  }
+  if (!CheckOperand(&aB, aRv)) {
+    return nullptr;
+  }
+  uint32_t id = ++mLastOperandId;
+  GraphOpMul op;
+  op.outputId() = id;
+  op.label() = NS_ConvertUTF16toUTF8(aOptions.mLabel);
+  op.a() = aA.Id();
+  op.b() = aB.Id();
+  mGraph.operations().AppendElement(std::move(op));
+  nsTArray<uint32_t> shape = aA.ShapeArray().Clone();
+  RefPtr<Operand> result =
+    new Operand(mGlobal, this, id, aA.DataType(), std::move(shape));
+  return result.forget();
 }
 
 already_AddRefed<Operand>
@@ -79,8 +204,26 @@ GraphBuilder::Div(Operand& aA,
                   const dom::NPUOperatorOptions& aOptions,
                   ErrorResult& aRv)
 {
-  aRv.Throw(NS_ERROR_NOT_IMPLEMENTED);
-  return nullptr;
+  if (!CheckUsable(aRv)) {
+    return nullptr;
+  }
+  if (!CheckOperand(&aA, aRv)) {
+    return nullptr;
+  }
+  if (!CheckOperand(&aB, aRv)) {
+    return nullptr;
+  }
+  uint32_t id = ++mLastOperandId;
+  GraphOpDiv op;
+  op.outputId() = id;
+  op.label() = NS_ConvertUTF16toUTF8(aOptions.mLabel);
+  op.a() = aA.Id();
+  op.b() = aB.Id();
+  mGraph.operations().AppendElement(std::move(op));
+  nsTArray<uint32_t> shape = aA.ShapeArray().Clone();
+  RefPtr<Operand> result =
+    new Operand(mGlobal, this, id, aA.DataType(), std::move(shape));
+  return result.forget();
 }
 
 already_AddRefed<Operand>
@@ -89,8 +232,26 @@ GraphBuilder::Max(Operand& aA,
                   const dom::NPUOperatorOptions& aOptions,
                   ErrorResult& aRv)
 {
-  aRv.Throw(NS_ERROR_NOT_IMPLEMENTED);
-  return nullptr;
+  if (!CheckUsable(aRv)) {
+    return nullptr;
+  }
+  if (!CheckOperand(&aA, aRv)) {
+    return nullptr;
+  }
+  if (!CheckOperand(&aB, aRv)) {
+    return nullptr;
+  }
+  uint32_t id = ++mLastOperandId;
+  GraphOpMax op;
+  op.outputId() = id;
+  op.label() = NS_ConvertUTF16toUTF8(aOptions.mLabel);
+  op.a() = aA.Id();
+  op.b() = aB.Id();
+  mGraph.operations().AppendElement(std::move(op));
+  nsTArray<uint32_t> shape = aA.ShapeArray().Clone();
+  RefPtr<Operand> result =
+    new Operand(mGlobal, this, id, aA.DataType(), std::move(shape));
+  return result.forget();
 }
 
 already_AddRefed<Operand>
@@ -99,8 +260,26 @@ GraphBuilder::Min(Operand& aA,
                   const dom::NPUOperatorOptions& aOptions,
                   ErrorResult& aRv)
 {
-  aRv.Throw(NS_ERROR_NOT_IMPLEMENTED);
-  return nullptr;
+  if (!CheckUsable(aRv)) {
+    return nullptr;
+  }
+  if (!CheckOperand(&aA, aRv)) {
+    return nullptr;
+  }
+  if (!CheckOperand(&aB, aRv)) {
+    return nullptr;
+  }
+  uint32_t id = ++mLastOperandId;
+  GraphOpMin op;
+  op.outputId() = id;
+  op.label() = NS_ConvertUTF16toUTF8(aOptions.mLabel);
+  op.a() = aA.Id();
+  op.b() = aB.Id();
+  mGraph.operations().AppendElement(std::move(op));
+  nsTArray<uint32_t> shape = aA.ShapeArray().Clone();
+  RefPtr<Operand> result =
+    new Operand(mGlobal, this, id, aA.DataType(), std::move(shape));
+  return result.forget();
 }
 
 already_AddRefed<Operand>
@@ -109,8 +288,26 @@ GraphBuilder::Pow(Operand& aA,
                   const dom::NPUOperatorOptions& aOptions,
                   ErrorResult& aRv)
 {
-  aRv.Throw(NS_ERROR_NOT_IMPLEMENTED);
-  return nullptr;
+  if (!CheckUsable(aRv)) {
+    return nullptr;
+  }
+  if (!CheckOperand(&aA, aRv)) {
+    return nullptr;
+  }
+  if (!CheckOperand(&aB, aRv)) {
+    return nullptr;
+  }
+  uint32_t id = ++mLastOperandId;
+  GraphOpPow op;
+  op.outputId() = id;
+  op.label() = NS_ConvertUTF16toUTF8(aOptions.mLabel);
+  op.a() = aA.Id();
+  op.b() = aB.Id();
+  mGraph.operations().AppendElement(std::move(op));
+  nsTArray<uint32_t> shape = aA.ShapeArray().Clone();
+  RefPtr<Operand> result =
+    new Operand(mGlobal, this, id, aA.DataType(), std::move(shape));
+  return result.forget();
 }
 
 already_AddRefed<Operand>
@@ -119,8 +316,26 @@ GraphBuilder::Matmul(Operand& aA,
                      const dom::NPUOperatorOptions& aOptions,
                      ErrorResult& aRv)
 {
-  aRv.Throw(NS_ERROR_NOT_IMPLEMENTED);
-  return nullptr;
+  if (!CheckUsable(aRv)) {
+    return nullptr;
+  }
+  if (!CheckOperand(&aA, aRv)) {
+    return nullptr;
+  }
+  if (!CheckOperand(&aB, aRv)) {
+    return nullptr;
+  }
+  uint32_t id = ++mLastOperandId;
+  GraphOpMatmul op;
+  op.outputId() = id;
+  op.label() = NS_ConvertUTF16toUTF8(aOptions.mLabel);
+  op.a() = aA.Id();
+  op.b() = aB.Id();
+  mGraph.operations().AppendElement(std::move(op));
+  nsTArray<uint32_t> shape = aA.ShapeArray().Clone();
+  RefPtr<Operand> result =
+    new Operand(mGlobal, this, id, aA.DataType(), std::move(shape));
+  return result.forget();
 }
 
 already_AddRefed<Operand>
@@ -129,8 +344,38 @@ GraphBuilder::Gemm(Operand& aA,
                    const dom::NPUGemmOptions& aOptions,
                    ErrorResult& aRv)
 {
-  aRv.Throw(NS_ERROR_NOT_IMPLEMENTED);
-  return nullptr;
+  if (!CheckUsable(aRv)) {
+    return nullptr;
+  }
+  if (!CheckOperand(&aA, aRv)) {
+    return nullptr;
+  }
+  if (!CheckOperand(&aB, aRv)) {
+    return nullptr;
+  }
+  Operand* c = nullptr;
+  if (aOptions.mC.WasPassed()) {
+    c = aOptions.mC.Value();
+  }
+  if (!CheckOperand(c, aRv)) {
+    return nullptr;
+  }
+  uint32_t id = ++mLastOperandId;
+  GraphOpGemm op;
+  op.outputId() = id;
+  op.label() = NS_ConvertUTF16toUTF8(aOptions.mLabel);
+  op.a() = aA.Id();
+  op.b() = aB.Id();
+  op.aTranspose() = aOptions.mATranspose;
+  op.alpha() = aOptions.mAlpha;
+  op.bTranspose() = aOptions.mBTranspose;
+  op.beta() = aOptions.mBeta;
+  op.c() = c ? c->Id() : 0;
+  mGraph.operations().AppendElement(std::move(op));
+  nsTArray<uint32_t> shape = aA.ShapeArray().Clone();
+  RefPtr<Operand> result =
+    new Operand(mGlobal, this, id, aA.DataType(), std::move(shape));
+  return result.forget();
 }
 
 already_AddRefed<Operand>
@@ -139,8 +384,52 @@ GraphBuilder::Conv2d(Operand& aInput,
                      const dom::NPUConv2dOptions& aOptions,
                      ErrorResult& aRv)
 {
-  aRv.Throw(NS_ERROR_NOT_IMPLEMENTED);
-  return nullptr;
+  if (!CheckUsable(aRv)) {
+    return nullptr;
+  }
+  if (!CheckOperand(&aInput, aRv)) {
+    return nullptr;
+  }
+  if (!CheckOperand(&aFilter, aRv)) {
+    return nullptr;
+  }
+  Operand* bias = nullptr;
+  if (aOptions.mBias.WasPassed()) {
+    bias = aOptions.mBias.Value();
+  }
+  if (!CheckOperand(bias, aRv)) {
+    return nullptr;
+  }
+  uint32_t id = ++mLastOperandId;
+  GraphOpConv2d op;
+  op.outputId() = id;
+  op.label() = NS_ConvertUTF16toUTF8(aOptions.mLabel);
+  op.input() = aInput.Id();
+  op.filter() = aFilter.Id();
+  op.bias() = bias ? bias->Id() : 0;
+  if (aOptions.mDilations.WasPassed()) {
+    nsTArray<uint32_t> dilationsValues;
+    dilationsValues.AppendElements(aOptions.mDilations.Value());
+    op.dilations() = Some(std::move(dilationsValues));
+  }
+  op.filterLayout() = static_cast<uint32_t>(aOptions.mFilterLayout);
+  op.groups() = aOptions.mGroups;
+  op.inputLayout() = static_cast<uint32_t>(aOptions.mInputLayout);
+  if (aOptions.mPadding.WasPassed()) {
+    nsTArray<uint32_t> paddingValues;
+    paddingValues.AppendElements(aOptions.mPadding.Value());
+    op.padding() = Some(std::move(paddingValues));
+  }
+  if (aOptions.mStrides.WasPassed()) {
+    nsTArray<uint32_t> stridesValues;
+    stridesValues.AppendElements(aOptions.mStrides.Value());
+    op.strides() = Some(std::move(stridesValues));
+  }
+  mGraph.operations().AppendElement(std::move(op));
+  nsTArray<uint32_t> shape = aInput.ShapeArray().Clone();
+  RefPtr<Operand> result =
+    new Operand(mGlobal, this, id, aInput.DataType(), std::move(shape));
+  return result.forget();
 }
 
 already_AddRefed<Operand>
@@ -148,8 +437,44 @@ GraphBuilder::AveragePool2d(Operand& aInput,
                             const dom::NPUPool2dOptions& aOptions,
                             ErrorResult& aRv)
 {
-  aRv.Throw(NS_ERROR_NOT_IMPLEMENTED);
-  return nullptr;
+  if (!CheckUsable(aRv)) {
+    return nullptr;
+  }
+  if (!CheckOperand(&aInput, aRv)) {
+    return nullptr;
+  }
+  uint32_t id = ++mLastOperandId;
+  GraphOpAveragePool2d op;
+  op.outputId() = id;
+  op.label() = NS_ConvertUTF16toUTF8(aOptions.mLabel);
+  op.input() = aInput.Id();
+  if (aOptions.mDilations.WasPassed()) {
+    nsTArray<uint32_t> dilationsValues;
+    dilationsValues.AppendElements(aOptions.mDilations.Value());
+    op.dilations() = Some(std::move(dilationsValues));
+  }
+  op.layout() = static_cast<uint32_t>(aOptions.mLayout);
+  if (aOptions.mPadding.WasPassed()) {
+    nsTArray<uint32_t> paddingValues;
+    paddingValues.AppendElements(aOptions.mPadding.Value());
+    op.padding() = Some(std::move(paddingValues));
+  }
+  op.roundingType() = static_cast<uint32_t>(aOptions.mRoundingType);
+  if (aOptions.mStrides.WasPassed()) {
+    nsTArray<uint32_t> stridesValues;
+    stridesValues.AppendElements(aOptions.mStrides.Value());
+    op.strides() = Some(std::move(stridesValues));
+  }
+  if (aOptions.mWindowDimensions.WasPassed()) {
+    nsTArray<uint32_t> windowDimensionsValues;
+    windowDimensionsValues.AppendElements(aOptions.mWindowDimensions.Value());
+    op.windowDimensions() = Some(std::move(windowDimensionsValues));
+  }
+  mGraph.operations().AppendElement(std::move(op));
+  nsTArray<uint32_t> shape = aInput.ShapeArray().Clone();
+  RefPtr<Operand> result =
+    new Operand(mGlobal, this, id, aInput.DataType(), std::move(shape));
+  return result.forget();
 }
 
 already_AddRefed<Operand>
@@ -157,8 +482,44 @@ GraphBuilder::MaxPool2d(Operand& aInput,
                         const dom::NPUPool2dOptions& aOptions,
                         ErrorResult& aRv)
 {
-  aRv.Throw(NS_ERROR_NOT_IMPLEMENTED);
-  return nullptr;
+  if (!CheckUsable(aRv)) {
+    return nullptr;
+  }
+  if (!CheckOperand(&aInput, aRv)) {
+    return nullptr;
+  }
+  uint32_t id = ++mLastOperandId;
+  GraphOpMaxPool2d op;
+  op.outputId() = id;
+  op.label() = NS_ConvertUTF16toUTF8(aOptions.mLabel);
+  op.input() = aInput.Id();
+  if (aOptions.mDilations.WasPassed()) {
+    nsTArray<uint32_t> dilationsValues;
+    dilationsValues.AppendElements(aOptions.mDilations.Value());
+    op.dilations() = Some(std::move(dilationsValues));
+  }
+  op.layout() = static_cast<uint32_t>(aOptions.mLayout);
+  if (aOptions.mPadding.WasPassed()) {
+    nsTArray<uint32_t> paddingValues;
+    paddingValues.AppendElements(aOptions.mPadding.Value());
+    op.padding() = Some(std::move(paddingValues));
+  }
+  op.roundingType() = static_cast<uint32_t>(aOptions.mRoundingType);
+  if (aOptions.mStrides.WasPassed()) {
+    nsTArray<uint32_t> stridesValues;
+    stridesValues.AppendElements(aOptions.mStrides.Value());
+    op.strides() = Some(std::move(stridesValues));
+  }
+  if (aOptions.mWindowDimensions.WasPassed()) {
+    nsTArray<uint32_t> windowDimensionsValues;
+    windowDimensionsValues.AppendElements(aOptions.mWindowDimensions.Value());
+    op.windowDimensions() = Some(std::move(windowDimensionsValues));
+  }
+  mGraph.operations().AppendElement(std::move(op));
+  nsTArray<uint32_t> shape = aInput.ShapeArray().Clone();
+  RefPtr<Operand> result =
+    new Operand(mGlobal, this, id, aInput.DataType(), std::move(shape));
+  return result.forget();
 }
 
 already_AddRefed<Operand>
@@ -166,8 +527,22 @@ GraphBuilder::Relu(Operand& aInput,
                    const dom::NPUOperatorOptions& aOptions,
                    ErrorResult& aRv)
 {
-  aRv.Throw(NS_ERROR_NOT_IMPLEMENTED);
-  return nullptr;
+  if (!CheckUsable(aRv)) {
+    return nullptr;
+  }
+  if (!CheckOperand(&aInput, aRv)) {
+    return nullptr;
+  }
+  uint32_t id = ++mLastOperandId;
+  GraphOpRelu op;
+  op.outputId() = id;
+  op.label() = NS_ConvertUTF16toUTF8(aOptions.mLabel);
+  op.input() = aInput.Id();
+  mGraph.operations().AppendElement(std::move(op));
+  nsTArray<uint32_t> shape = aInput.ShapeArray().Clone();
+  RefPtr<Operand> result =
+    new Operand(mGlobal, this, id, aInput.DataType(), std::move(shape));
+  return result.forget();
 }
 
 already_AddRefed<Operand>
@@ -175,8 +550,22 @@ GraphBuilder::Sigmoid(Operand& aInput,
                       const dom::NPUOperatorOptions& aOptions,
                       ErrorResult& aRv)
 {
-  aRv.Throw(NS_ERROR_NOT_IMPLEMENTED);
-  return nullptr;
+  if (!CheckUsable(aRv)) {
+    return nullptr;
+  }
+  if (!CheckOperand(&aInput, aRv)) {
+    return nullptr;
+  }
+  uint32_t id = ++mLastOperandId;
+  GraphOpSigmoid op;
+  op.outputId() = id;
+  op.label() = NS_ConvertUTF16toUTF8(aOptions.mLabel);
+  op.input() = aInput.Id();
+  mGraph.operations().AppendElement(std::move(op));
+  nsTArray<uint32_t> shape = aInput.ShapeArray().Clone();
+  RefPtr<Operand> result =
+    new Operand(mGlobal, this, id, aInput.DataType(), std::move(shape));
+  return result.forget();
 }
 
 already_AddRefed<Operand>
@@ -184,8 +573,22 @@ GraphBuilder::Tanh(Operand& aInput,
                    const dom::NPUOperatorOptions& aOptions,
                    ErrorResult& aRv)
 {
-  aRv.Throw(NS_ERROR_NOT_IMPLEMENTED);
-  return nullptr;
+  if (!CheckUsable(aRv)) {
+    return nullptr;
+  }
+  if (!CheckOperand(&aInput, aRv)) {
+    return nullptr;
+  }
+  uint32_t id = ++mLastOperandId;
+  GraphOpTanh op;
+  op.outputId() = id;
+  op.label() = NS_ConvertUTF16toUTF8(aOptions.mLabel);
+  op.input() = aInput.Id();
+  mGraph.operations().AppendElement(std::move(op));
+  nsTArray<uint32_t> shape = aInput.ShapeArray().Clone();
+  RefPtr<Operand> result =
+    new Operand(mGlobal, this, id, aInput.DataType(), std::move(shape));
+  return result.forget();
 }
 
 already_AddRefed<Operand>
@@ -194,8 +597,23 @@ GraphBuilder::Softmax(Operand& aInput,
                       const dom::NPUOperatorOptions& aOptions,
                       ErrorResult& aRv)
 {
-  aRv.Throw(NS_ERROR_NOT_IMPLEMENTED);
-  return nullptr;
+  if (!CheckUsable(aRv)) {
+    return nullptr;
+  }
+  if (!CheckOperand(&aInput, aRv)) {
+    return nullptr;
+  }
+  uint32_t id = ++mLastOperandId;
+  GraphOpSoftmax op;
+  op.outputId() = id;
+  op.label() = NS_ConvertUTF16toUTF8(aOptions.mLabel);
+  op.input() = aInput.Id();
+  op.axis() = aAxis;
+  mGraph.operations().AppendElement(std::move(op));
+  nsTArray<uint32_t> shape = aInput.ShapeArray().Clone();
+  RefPtr<Operand> result =
+    new Operand(mGlobal, this, id, aInput.DataType(), std::move(shape));
+  return result.forget();
 }
 
 already_AddRefed<Operand>
@@ -203,8 +621,22 @@ GraphBuilder::Gelu(Operand& aInput,
                    const dom::NPUOperatorOptions& aOptions,
                    ErrorResult& aRv)
 {
-  aRv.Throw(NS_ERROR_NOT_IMPLEMENTED);
-  return nullptr;
+  if (!CheckUsable(aRv)) {
+    return nullptr;
+  }
+  if (!CheckOperand(&aInput, aRv)) {
+    return nullptr;
+  }
+  uint32_t id = ++mLastOperandId;
+  GraphOpGelu op;
+  op.outputId() = id;
+  op.label() = NS_ConvertUTF16toUTF8(aOptions.mLabel);
+  op.input() = aInput.Id();
+  mGraph.operations().AppendElement(std::move(op));
+  nsTArray<uint32_t> shape = aInput.ShapeArray().Clone();
+  RefPtr<Operand> result =
+    new Operand(mGlobal, this, id, aInput.DataType(), std::move(shape));
+  return result.forget();
 }
 
 already_AddRefed<Operand>
@@ -212,8 +644,28 @@ GraphBuilder::Clamp(Operand& aInput,
                     const dom::NPUClampOptions& aOptions,
                     ErrorResult& aRv)
 {
-  aRv.Throw(NS_ERROR_NOT_IMPLEMENTED);
-  return nullptr;
+  if (!CheckUsable(aRv)) {
+    return nullptr;
+  }
+  if (!CheckOperand(&aInput, aRv)) {
+    return nullptr;
+  }
+  uint32_t id = ++mLastOperandId;
+  GraphOpClamp op;
+  op.outputId() = id;
+  op.label() = NS_ConvertUTF16toUTF8(aOptions.mLabel);
+  op.input() = aInput.Id();
+  if (aOptions.mMaxValue.WasPassed()) {
+    op.maxValue() = Some(ToIPC(aOptions.mMaxValue.Value()));
+  }
+  if (aOptions.mMinValue.WasPassed()) {
+    op.minValue() = Some(ToIPC(aOptions.mMinValue.Value()));
+  }
+  mGraph.operations().AppendElement(std::move(op));
+  nsTArray<uint32_t> shape = aInput.ShapeArray().Clone();
+  RefPtr<Operand> result =
+    new Operand(mGlobal, this, id, aInput.DataType(), std::move(shape));
+  return result.forget();
 }
 
 already_AddRefed<Operand>
@@ -222,8 +674,25 @@ GraphBuilder::Reshape(Operand& aInput,
                       const dom::NPUOperatorOptions& aOptions,
                       ErrorResult& aRv)
 {
-  aRv.Throw(NS_ERROR_NOT_IMPLEMENTED);
-  return nullptr;
+  if (!CheckUsable(aRv)) {
+    return nullptr;
+  }
+  if (!CheckOperand(&aInput, aRv)) {
+    return nullptr;
+  }
+  uint32_t id = ++mLastOperandId;
+  GraphOpReshape op;
+  op.outputId() = id;
+  op.label() = NS_ConvertUTF16toUTF8(aOptions.mLabel);
+  op.input() = aInput.Id();
+  nsTArray<uint32_t> newShapeValues;
+  newShapeValues.AppendElements(aNewShape);
+  op.newShape() = std::move(newShapeValues);
+  mGraph.operations().AppendElement(std::move(op));
+  nsTArray<uint32_t> shape = aInput.ShapeArray().Clone();
+  RefPtr<Operand> result =
+    new Operand(mGlobal, this, id, aInput.DataType(), std::move(shape));
+  return result.forget();
 }
 
 already_AddRefed<Operand>
@@ -231,8 +700,27 @@ GraphBuilder::Transpose(Operand& aInput,
                         const dom::NPUTransposeOptions& aOptions,
                         ErrorResult& aRv)
 {
-  aRv.Throw(NS_ERROR_NOT_IMPLEMENTED);
-  return nullptr;
+  if (!CheckUsable(aRv)) {
+    return nullptr;
+  }
+  if (!CheckOperand(&aInput, aRv)) {
+    return nullptr;
+  }
+  uint32_t id = ++mLastOperandId;
+  GraphOpTranspose op;
+  op.outputId() = id;
+  op.label() = NS_ConvertUTF16toUTF8(aOptions.mLabel);
+  op.input() = aInput.Id();
+  if (aOptions.mPermutation.WasPassed()) {
+    nsTArray<uint32_t> permutationValues;
+    permutationValues.AppendElements(aOptions.mPermutation.Value());
+    op.permutation() = Some(std::move(permutationValues));
+  }
+  mGraph.operations().AppendElement(std::move(op));
+  nsTArray<uint32_t> shape = aInput.ShapeArray().Clone();
+  RefPtr<Operand> result =
+    new Operand(mGlobal, this, id, aInput.DataType(), std::move(shape));
+  return result.forget();
 }
 
 already_AddRefed<Operand>
@@ -241,8 +729,31 @@ GraphBuilder::Concat(const dom::Sequence<OwningNonNull<Operand>>& aInputs,
                      const dom::NPUOperatorOptions& aOptions,
                      ErrorResult& aRv)
 {
-  aRv.Throw(NS_ERROR_NOT_IMPLEMENTED);
-  return nullptr;
+  if (!CheckUsable(aRv)) {
+    return nullptr;
+  }
+  if (aInputs.IsEmpty()) {
+    aRv.ThrowTypeError("At least one input is required."_ns);
+    return nullptr;
+  }
+  for (const auto& operand : aInputs) {
+    if (!CheckOperand(operand, aRv)) {
+      return nullptr;
+    }
+  }
+  uint32_t id = ++mLastOperandId;
+  GraphOpConcat op;
+  op.outputId() = id;
+  op.label() = NS_ConvertUTF16toUTF8(aOptions.mLabel);
+  for (const auto& operand : aInputs) {
+    op.inputs().AppendElement(operand->Id());
+  }
+  op.axis() = aAxis;
+  mGraph.operations().AppendElement(std::move(op));
+  nsTArray<uint32_t> shape = aInputs[0]->ShapeArray().Clone();
+  RefPtr<Operand> result =
+    new Operand(mGlobal, this, id, aInputs[0]->DataType(), std::move(shape));
+  return result.forget();
 }
 
 already_AddRefed<Operand>
@@ -252,8 +763,28 @@ GraphBuilder::Slice(Operand& aInput,
                     const dom::NPUOperatorOptions& aOptions,
                     ErrorResult& aRv)
 {
-  aRv.Throw(NS_ERROR_NOT_IMPLEMENTED);
-  return nullptr;
+  if (!CheckUsable(aRv)) {
+    return nullptr;
+  }
+  if (!CheckOperand(&aInput, aRv)) {
+    return nullptr;
+  }
+  uint32_t id = ++mLastOperandId;
+  GraphOpSlice op;
+  op.outputId() = id;
+  op.label() = NS_ConvertUTF16toUTF8(aOptions.mLabel);
+  op.input() = aInput.Id();
+  nsTArray<uint32_t> startsValues;
+  startsValues.AppendElements(aStarts);
+  op.starts() = std::move(startsValues);
+  nsTArray<uint32_t> sizesValues;
+  sizesValues.AppendElements(aSizes);
+  op.sizes() = std::move(sizesValues);
+  mGraph.operations().AppendElement(std::move(op));
+  nsTArray<uint32_t> shape = aInput.ShapeArray().Clone();
+  RefPtr<Operand> result =
+    new Operand(mGlobal, this, id, aInput.DataType(), std::move(shape));
+  return result.forget();
 }
 
 already_AddRefed<Operand>
@@ -264,8 +795,48 @@ GraphBuilder::BatchNormalization(
   const dom::NPUBatchNormalizationOptions& aOptions,
   ErrorResult& aRv)
 {
-  aRv.Throw(NS_ERROR_NOT_IMPLEMENTED);
-  return nullptr;
+  if (!CheckUsable(aRv)) {
+    return nullptr;
+  }
+  if (!CheckOperand(&aInput, aRv)) {
+    return nullptr;
+  }
+  if (!CheckOperand(&aMean, aRv)) {
+    return nullptr;
+  }
+  if (!CheckOperand(&aVariance, aRv)) {
+    return nullptr;
+  }
+  Operand* bias = nullptr;
+  if (aOptions.mBias.WasPassed()) {
+    bias = aOptions.mBias.Value();
+  }
+  if (!CheckOperand(bias, aRv)) {
+    return nullptr;
+  }
+  Operand* scale = nullptr;
+  if (aOptions.mScale.WasPassed()) {
+    scale = aOptions.mScale.Value();
+  }
+  if (!CheckOperand(scale, aRv)) {
+    return nullptr;
+  }
+  uint32_t id = ++mLastOperandId;
+  GraphOpBatchNormalization op;
+  op.outputId() = id;
+  op.label() = NS_ConvertUTF16toUTF8(aOptions.mLabel);
+  op.input() = aInput.Id();
+  op.mean() = aMean.Id();
+  op.variance() = aVariance.Id();
+  op.axis() = aOptions.mAxis;
+  op.bias() = bias ? bias->Id() : 0;
+  op.epsilon() = aOptions.mEpsilon;
+  op.scale() = scale ? scale->Id() : 0;
+  mGraph.operations().AppendElement(std::move(op));
+  nsTArray<uint32_t> shape = aInput.ShapeArray().Clone();
+  RefPtr<Operand> result =
+    new Operand(mGlobal, this, id, aInput.DataType(), std::move(shape));
+  return result.forget();
 }
 
 already_AddRefed<Operand>
@@ -274,8 +845,44 @@ GraphBuilder::LayerNormalization(
   const dom::NPULayerNormalizationOptions& aOptions,
   ErrorResult& aRv)
 {
-  aRv.Throw(NS_ERROR_NOT_IMPLEMENTED);
-  return nullptr;
+  if (!CheckUsable(aRv)) {
+    return nullptr;
+  }
+  if (!CheckOperand(&aInput, aRv)) {
+    return nullptr;
+  }
+  Operand* bias = nullptr;
+  if (aOptions.mBias.WasPassed()) {
+    bias = aOptions.mBias.Value();
+  }
+  if (!CheckOperand(bias, aRv)) {
+    return nullptr;
+  }
+  Operand* scale = nullptr;
+  if (aOptions.mScale.WasPassed()) {
+    scale = aOptions.mScale.Value();
+  }
+  if (!CheckOperand(scale, aRv)) {
+    return nullptr;
+  }
+  uint32_t id = ++mLastOperandId;
+  GraphOpLayerNormalization op;
+  op.outputId() = id;
+  op.label() = NS_ConvertUTF16toUTF8(aOptions.mLabel);
+  op.input() = aInput.Id();
+  if (aOptions.mAxes.WasPassed()) {
+    nsTArray<uint32_t> axesValues;
+    axesValues.AppendElements(aOptions.mAxes.Value());
+    op.axes() = Some(std::move(axesValues));
+  }
+  op.bias() = bias ? bias->Id() : 0;
+  op.epsilon() = aOptions.mEpsilon;
+  op.scale() = scale ? scale->Id() : 0;
+  mGraph.operations().AppendElement(std::move(op));
+  nsTArray<uint32_t> shape = aInput.ShapeArray().Clone();
+  RefPtr<Operand> result =
+    new Operand(mGlobal, this, id, aInput.DataType(), std::move(shape));
+  return result.forget();
 }
 
 already_AddRefed<Operand>
@@ -284,8 +891,23 @@ GraphBuilder::Cast(Operand& aInput,
                    const dom::NPUOperatorOptions& aOptions,
                    ErrorResult& aRv)
 {
-  aRv.Throw(NS_ERROR_NOT_IMPLEMENTED);
-  return nullptr;
+  if (!CheckUsable(aRv)) {
+    return nullptr;
+  }
+  if (!CheckOperand(&aInput, aRv)) {
+    return nullptr;
+  }
+  uint32_t id = ++mLastOperandId;
+  GraphOpCast op;
+  op.outputId() = id;
+  op.label() = NS_ConvertUTF16toUTF8(aOptions.mLabel);
+  op.input() = aInput.Id();
+  op.dataType() = static_cast<uint32_t>(aDataType);
+  mGraph.operations().AppendElement(std::move(op));
+  nsTArray<uint32_t> shape = aInput.ShapeArray().Clone();
+  RefPtr<Operand> result =
+    new Operand(mGlobal, this, id, aDataType, std::move(shape));
+  return result.forget();
 }
 
 already_AddRefed<dom::Promise>
@@ -294,12 +916,62 @@ GraphBuilder::Build(
   ErrorResult& aRv)
 {
   // PWebNPU::NPUGraphBuilderBuild (0x00060002).
+  if (!CheckUsable(aRv)) {
+    return nullptr;
+  }
+  for (const auto& entry : aOutputs.Entries()) {
+    if (!CheckOperand(entry.mValue, aRv)) {
+      return nullptr;
+    }
+  }
+  for (const auto& entry : aOutputs.Entries()) {
+    NS_ConvertUTF16toUTF8 name(entry.mKey);
+    mGraph.outputs().AppendElement(GraphOutput(entry.mValue->Id(), name));
+  }
+  mBuilt = true;
+  Span<const uint8_t> constants(mConstantData);
+  mGraph.constantData() = ipc::BigBuffer(constants);
+  mConstantData.Clear();
   RefPtr<dom::Promise> promise = dom::Promise::Create(mGlobal, aRv);
   if (aRv.Failed()) {
     return nullptr;
   }
-  promise->MaybeReject(NS_ERROR_NOT_IMPLEMENTED);
+  if (!CanSend()) {
+    promise->MaybeRejectWithInvalidStateError(kConnectionClosed);
+    return promise.forget();
+  }
+  WebNPUHandle handle = mBridge->NextHandle();
+  RefPtr<Graph> created = new Graph(mGlobal, mBridge, handle);
+  using Reply = NPUGraphBuilderBuildResult;
+  auto onReply = [promise, created](Reply&& aReply) {
+    if (aReply.type() == NPUGraphBuilderBuildResult::TRejection) {
+      RejectWith(*promise, aReply.get_Rejection());
+      return;
+    }
+    auto& resolved = aReply.get_NPUGraphBuilderBuildReply();
+    created->SetInputs(TensorInfosFromIPC(resolved.inputs()));
+    created->SetOutputs(TensorInfosFromIPC(resolved.outputs()));
+    promise->MaybeResolve(created);
+  };
+  auto onClosed = [promise](const ipc::ResponseRejectReason&) {
+    promise->MaybeRejectWithAbortError(kConnectionClosed);
+  };
+  auto reply =
+    mBridge->SendNPUGraphBuilderBuild(mHandle, handle, std::move(mGraph));
+  reply->Then(GetCurrentSerialEventTarget(),
+              __func__,
+              std::move(onReply),
+              std::move(onClosed));
   return promise.forget();
+}
+
+void
+GraphBuilder::SetLabel(const nsAString& aValue)
+{
+  mLabel = aValue;
+  if (CanSend()) {
+    mBridge->SendNPUGraphBuilderLabel(mHandle, NS_ConvertUTF16toUTF8(aValue));
+  }
 }
 
 } // namespace mozilla::dom::webnpu

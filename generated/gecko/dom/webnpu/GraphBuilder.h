@@ -12,6 +12,7 @@
 #include "mozilla/RefPtr.h"
 #include "mozilla/dom/Promise.h"
 #include "mozilla/dom/WebNPUBinding.h"
+#include "mozilla/dom/webnpu/PWebNPUTypes.h"
 #include "nsCOMPtr.h"
 #include "nsIGlobalObject.h"
 #include "nsString.h"
@@ -21,6 +22,7 @@
 namespace mozilla::dom::webnpu {
 
 class Operand;
+class WebNPUChild;
 
 // Builds a graph from operations, following WebNN's MLGraphBuilder. Each method
 // validates its arguments at once and throws a TypeError if they are invalid
@@ -32,11 +34,16 @@ public:
   NS_DECL_CYCLE_COLLECTION_NATIVE_WRAPPERCACHE_CLASS(GraphBuilder)
   NS_INLINE_DECL_CYCLE_COLLECTING_NATIVE_REFCOUNTING(GraphBuilder)
 
-  explicit GraphBuilder(nsIGlobalObject* aGlobal);
+  GraphBuilder(nsIGlobalObject* aGlobal,
+               WebNPUChild* aBridge,
+               const WebNPUHandle& aHandle);
 
   nsIGlobalObject* GetParentObject() const { return mGlobal; }
   JSObject* WrapObject(JSContext* aCx,
                        JS::Handle<JSObject*> aGivenProto) override;
+
+  // How messages name this object.
+  const WebNPUHandle& WireHandle() const { return mHandle; }
 
   // Declares a graph input. Names must be unique within the graph.
   already_AddRefed<Operand> Input(const nsAString& aName,
@@ -210,12 +217,22 @@ public:
   // or "".
   void GetLabel(nsAString& aRetVal) const { aRetVal = mLabel; }
 
-  void SetLabel(const nsAString& aValue) { mLabel = aValue; }
+  void SetLabel(const nsAString& aValue);
 
 private:
-  ~GraphBuilder() = default;
+  ~GraphBuilder();
+
+  bool CanSend() const;
+  bool CheckUsable(ErrorResult& aRv) const;
+  bool CheckOperand(const Operand* aOperand, ErrorResult& aRv) const;
 
   nsCOMPtr<nsIGlobalObject> mGlobal;
+  RefPtr<WebNPUChild> mBridge;
+  WebNPUHandle mHandle;
+  GraphDescription mGraph;
+  nsTArray<uint8_t> mConstantData; // the constants' bytes, one arena
+  uint32_t mLastOperandId = 0;
+  bool mBuilt = false;
   nsString mLabel;
 };
 

@@ -7,12 +7,21 @@
 
 #include "mozilla/dom/webnpu/Instance.h"
 
+#include "mozilla/dom/webnpu/Adapter.h"
+#include "mozilla/dom/webnpu/AdapterInfo.h"
+#include "mozilla/dom/webnpu/SupportedFeatures.h"
+#include "mozilla/dom/webnpu/SupportedLimits.h"
+#include "mozilla/dom/webnpu/WebNPUChild.h"
+#include "mozilla/dom/webnpu/WireConversions.h"
+
 namespace mozilla::dom::webnpu {
 
 NS_IMPL_CYCLE_COLLECTION_WRAPPERCACHE(Instance, mGlobal)
 
 Instance::Instance(nsIGlobalObject* aGlobal)
   : mGlobal(aGlobal)
+  , mBridge(WebNPUChild::Get())
+  , mHandle(1, 1)
 {
 }
 
@@ -20,6 +29,12 @@ JSObject*
 Instance::WrapObject(JSContext* aCx, JS::Handle<JSObject*> aGivenProto)
 {
   return dom::NPU_Binding::Wrap(aCx, this, aGivenProto);
+}
+
+bool
+Instance::CanSend() const
+{
+  return mBridge && mBridge->CanSend();
 }
 
 already_AddRefed<dom::Promise>
@@ -31,7 +46,46 @@ Instance::RequestAdapter(const dom::NPURequestAdapterOptions& aOptions,
   if (aRv.Failed()) {
     return nullptr;
   }
-  promise->MaybeReject(NS_ERROR_NOT_IMPLEMENTED);
+  if (!CanSend()) {
+    promise->MaybeResolve(JS::NullHandleValue);
+    return promise.forget();
+  }
+  WebNPUHandle handle = mBridge->NextHandle();
+  RefPtr<Adapter> created = new Adapter(mGlobal, mBridge, handle);
+  nsCOMPtr<nsIGlobalObject> global = mGlobal;
+  using Reply = NPURequestAdapterResult;
+  auto onReply = [promise, created, global](Reply&& aReply) {
+    if (aReply.type() == NPURequestAdapterResult::TRejection) {
+      RejectWith(*promise, aReply.get_Rejection());
+      return;
+    }
+    auto& resolved = aReply.get_NPURequestAdapterReply();
+    if (!resolved.features()) {
+      promise->MaybeResolve(JS::NullHandleValue);
+      return;
+    }
+    if (resolved.features()) {
+      auto* features = new SupportedFeatures(global, *resolved.features());
+      created->SetFeatures(features);
+    }
+    if (resolved.limits()) {
+      auto* limits = new SupportedLimits(global, *resolved.limits());
+      created->SetLimits(limits);
+    }
+    if (resolved.info()) {
+      auto* info = new AdapterInfo(global, *resolved.info());
+      created->SetInfo(info);
+    }
+    promise->MaybeResolve(created);
+  };
+  auto onClosed = [promise](const ipc::ResponseRejectReason&) {
+    promise->MaybeRejectWithAbortError(kConnectionClosed);
+  };
+  auto reply = mBridge->SendNPURequestAdapter(mHandle, handle, ToIPC(aOptions));
+  reply->Then(GetCurrentSerialEventTarget(),
+              __func__,
+              std::move(onReply),
+              std::move(onClosed));
   return promise.forget();
 }
 

@@ -12,6 +12,7 @@
 #include "mozilla/RefPtr.h"
 #include "mozilla/dom/Promise.h"
 #include "mozilla/dom/WebNPUBinding.h"
+#include "mozilla/dom/webnpu/PWebNPUTypes.h"
 #include "nsCOMPtr.h"
 #include "nsIGlobalObject.h"
 #include "nsString.h"
@@ -19,6 +20,8 @@
 #include "nsWrapperCache.h"
 
 namespace mozilla::dom::webnpu {
+
+class WebNPUChild;
 
 // The entry point of the API: finds NPU adapters.
 class Instance final : public nsWrapperCache
@@ -33,6 +36,9 @@ public:
   JSObject* WrapObject(JSContext* aCx,
                        JS::Handle<JSObject*> aGivenProto) override;
 
+  // How messages name this object.
+  const WebNPUHandle& WireHandle() const { return mHandle; }
+
   // Resolves to an adapter matching the options, or to null if none is
   // available (no NPU, the NPU service is disabled after repeated crashes, or
   // the options cannot be met).
@@ -43,7 +49,11 @@ public:
 private:
   ~Instance() = default;
 
+  bool CanSend() const;
+
   nsCOMPtr<nsIGlobalObject> mGlobal;
+  RefPtr<WebNPUChild> mBridge;
+  WebNPUHandle mHandle;
 };
 
 } // namespace mozilla::dom::webnpu

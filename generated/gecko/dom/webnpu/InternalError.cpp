@@ -11,8 +11,9 @@
 
 namespace mozilla::dom::webnpu {
 
-InternalError::InternalError(nsIGlobalObject* aGlobal)
-  : Error(aGlobal)
+InternalError::InternalError(nsIGlobalObject* aGlobal,
+                             const nsAString& aMessage)
+  : Error(aGlobal, aMessage)
 {
 }
 
@@ -32,7 +33,7 @@ InternalError::Constructor(const dom::GlobalObject& aGlobal,
     aRv.Throw(NS_ERROR_FAILURE);
     return nullptr;
   }
-  RefPtr<InternalError> object = new InternalError(global);
+  RefPtr<InternalError> object = new InternalError(global, aMessage);
   return object.forget();
 }
 

@@ -22,7 +22,7 @@ namespace mozilla::dom::webnpu {
 class InternalError final : public Error
 {
 public:
-  explicit InternalError(nsIGlobalObject* aGlobal);
+  InternalError(nsIGlobalObject* aGlobal, const nsAString& aMessage);
 
   JSObject* WrapObject(JSContext* aCx,
                        JS::Handle<JSObject*> aGivenProto) override;

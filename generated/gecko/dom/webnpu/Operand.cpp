@@ -7,12 +7,22 @@
 
 #include "mozilla/dom/webnpu/Operand.h"
 
+#include "mozilla/dom/webnpu/GraphBuilder.h"
+
 namespace mozilla::dom::webnpu {
 
-NS_IMPL_CYCLE_COLLECTION_WRAPPERCACHE(Operand, mGlobal)
+NS_IMPL_CYCLE_COLLECTION_WRAPPERCACHE(Operand, mGlobal, mBuilder)
 
-Operand::Operand(nsIGlobalObject* aGlobal)
+Operand::Operand(nsIGlobalObject* aGlobal,
+                 GraphBuilder* aBuilder,
+                 uint32_t aId,
+                 dom::NPUDataType aDataType,
+                 nsTArray<uint32_t>&& aShape)
   : mGlobal(aGlobal)
+  , mBuilder(aBuilder)
+  , mId(aId)
+  , mDataType(aDataType)
+  , mShape(std::move(aShape))
 {
 }
 

@@ -19,6 +19,8 @@
 
 namespace mozilla::dom::webnpu {
 
+class GraphBuilder;
+
 // A tensor in a graph under construction: a graph input, a constant or an
 // operation's result. Operands belong to the builder that created them.
 class Operand final : public nsWrapperCache
@@ -27,11 +29,20 @@ public:
   NS_DECL_CYCLE_COLLECTION_NATIVE_WRAPPERCACHE_CLASS(Operand)
   NS_INLINE_DECL_CYCLE_COLLECTING_NATIVE_REFCOUNTING(Operand)
 
-  explicit Operand(nsIGlobalObject* aGlobal);
+  Operand(nsIGlobalObject* aGlobal,
+          GraphBuilder* aBuilder,
+          uint32_t aId,
+          dom::NPUDataType aDataType,
+          nsTArray<uint32_t>&& aShape);
 
   nsIGlobalObject* GetParentObject() const { return mGlobal; }
   JSObject* WrapObject(JSContext* aCx,
                        JS::Handle<JSObject*> aGivenProto) override;
+
+  // The builder whose graph this operand is in, and its id there.
+  GraphBuilder* Builder() const { return mBuilder; }
+  uint32_t Id() const { return mId; }
+  const nsTArray<uint32_t>& ShapeArray() const { return mShape; }
 
   // The element type.
   dom::NPUDataType DataType() const { return mDataType; }
@@ -43,6 +54,8 @@ private:
   ~Operand() = default;
 
   nsCOMPtr<nsIGlobalObject> mGlobal;
+  RefPtr<GraphBuilder> mBuilder;
+  uint32_t mId = 0;
   dom::NPUDataType mDataType = dom::NPUDataType::Float32;
   nsTArray<uint32_t> mShape;
 };

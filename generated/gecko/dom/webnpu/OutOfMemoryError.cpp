@@ -11,8 +11,9 @@
 
 namespace mozilla::dom::webnpu {
 
-OutOfMemoryError::OutOfMemoryError(nsIGlobalObject* aGlobal)
-  : Error(aGlobal)
+OutOfMemoryError::OutOfMemoryError(nsIGlobalObject* aGlobal,
+                                   const nsAString& aMessage)
+  : Error(aGlobal, aMessage)
 {
 }
 
@@ -32,7 +33,7 @@ OutOfMemoryError::Constructor(const dom::GlobalObject& aGlobal,
     aRv.Throw(NS_ERROR_FAILURE);
     return nullptr;
   }
-  RefPtr<OutOfMemoryError> object = new OutOfMemoryError(global);
+  RefPtr<OutOfMemoryError> object = new OutOfMemoryError(global, aMessage);
   return object.forget();
 }
 

@@ -21,7 +21,7 @@ namespace mozilla::dom::webnpu {
 class OutOfMemoryError final : public Error
 {
 public:
-  explicit OutOfMemoryError(nsIGlobalObject* aGlobal);
+  OutOfMemoryError(nsIGlobalObject* aGlobal, const nsAString& aMessage);
 
   JSObject* WrapObject(JSContext* aCx,
                        JS::Handle<JSObject*> aGivenProto) override;

@@ -7,13 +7,28 @@
 
 #include "mozilla/dom/webnpu/Queue.h"
 
+#include "mozilla/dom/TypedArray.h"
+#include "mozilla/dom/webnpu/WebNPUChild.h"
+#include "mozilla/dom/webnpu/WireConversions.h"
+
 namespace mozilla::dom::webnpu {
 
 NS_IMPL_CYCLE_COLLECTION_WRAPPERCACHE(Queue, mGlobal)
 
-Queue::Queue(nsIGlobalObject* aGlobal)
+Queue::Queue(nsIGlobalObject* aGlobal,
+             WebNPUChild* aBridge,
+             const WebNPUHandle& aHandle)
   : mGlobal(aGlobal)
+  , mBridge(aBridge)
+  , mHandle(aHandle)
 {
+}
+
+Queue::~Queue()
+{
+  if (CanSend()) {
+    mBridge->SendNPUQueueRelease(mHandle);
+  }
 }
 
 JSObject*
@@ -22,11 +37,25 @@ Queue::WrapObject(JSContext* aCx, JS::Handle<JSObject*> aGivenProto)
   return dom::NPUQueue_Binding::Wrap(aCx, this, aGivenProto);
 }
 
+bool
+Queue::CanSend() const
+{
+  return mBridge && mBridge->CanSend();
+}
+
 void
 Queue::Submit(
   const dom::Sequence<OwningNonNull<CommandBuffer>>& aCommandBuffers)
 {
   // PWebNPU::NPUQueueSubmit (0x00040002).
+  if (!CanSend()) {
+    return;
+  }
+  nsTArray<WebNPUHandle> commandBuffersHandles;
+  for (const auto& object : aCommandBuffers) {
+    commandBuffersHandles.AppendElement(object->WireHandle());
+  }
+  mBridge->SendNPUQueueSubmit(mHandle, commandBuffersHandles);
 }
 
 already_AddRefed<dom::Promise>
@@ -37,7 +66,26 @@ Queue::OnSubmittedWorkDone(ErrorResult& aRv)
   if (aRv.Failed()) {
     return nullptr;
   }
-  promise->MaybeReject(NS_ERROR_NOT_IMPLEMENTED);
+  if (!CanSend()) {
+    promise->MaybeRejectWithInvalidStateError(kConnectionClosed);
+    return promise.forget();
+  }
+  using Reply = Maybe<Rejection>;
+  auto onReply = [promise](Reply&& aReply) {
+    if (aReply) {
+      RejectWith(*promise, *aReply);
+      return;
+    }
+    promise->MaybeResolveWithUndefined();
+  };
+  auto onClosed = [promise](const ipc::ResponseRejectReason&) {
+    promise->MaybeRejectWithAbortError(kConnectionClosed);
+  };
+  auto reply = mBridge->SendNPUQueueOnSubmittedWorkDone(mHandle);
+  reply->Then(GetCurrentSerialEventTarget(),
+              __func__,
+              std::move(onReply),
+              std::move(onClosed));
   return promise.forget();
 }
 
@@ -51,7 +99,19 @@ Queue::WriteBuffer(
   ErrorResult& aRv)
 {
   // PWebNPU::NPUQueueWriteBuffer (0x00040004).
-  aRv.Throw(NS_ERROR_NOT_IMPLEMENTED);
+  if (!CanSend()) {
+    return;
+  }
+  Maybe<uint64_t> size;
+  if (aSize.WasPassed()) {
+    size.emplace(aSize.Value());
+  }
+  mBridge->SendNPUQueueWriteBuffer(mHandle,
+                                   aBuffer.WireHandle(),
+                                   aBufferOffset,
+                                   BufferSourceBytes(aData),
+                                   aDataOffset,
+                                   size);
 }
 
 already_AddRefed<dom::Promise>
@@ -65,8 +125,45 @@ Queue::ReadBuffer(Buffer& aBuffer,
   if (aRv.Failed()) {
     return nullptr;
   }
-  promise->MaybeReject(NS_ERROR_NOT_IMPLEMENTED);
+  if (!CanSend()) {
+    promise->MaybeRejectWithInvalidStateError(kConnectionClosed);
+    return promise.forget();
+  }
+  Maybe<uint64_t> size;
+  if (aSize.WasPassed()) {
+    size.emplace(aSize.Value());
+  }
+  using Reply = NPUQueueReadBufferResult;
+  auto onReply = [promise](Reply&& aReply) {
+    if (aReply.type() == NPUQueueReadBufferResult::TRejection) {
+      RejectWith(*promise, aReply.get_Rejection());
+      return;
+    }
+    auto& resolved = aReply.get_NPUQueueReadBufferReply();
+    nsTArray<uint8_t> bytes;
+    bytes.AppendElements(resolved.data().AsSpan());
+    dom::TypedArrayCreator<dom::ArrayBuffer> buffer(bytes);
+    promise->MaybeResolve(buffer);
+  };
+  auto onClosed = [promise](const ipc::ResponseRejectReason&) {
+    promise->MaybeRejectWithAbortError(kConnectionClosed);
+  };
+  auto reply = mBridge->SendNPUQueueReadBuffer(
+    mHandle, aBuffer.WireHandle(), aOffset, size);
+  reply->Then(GetCurrentSerialEventTarget(),
+              __func__,
+              std::move(onReply),
+              std::move(onClosed));
   return promise.forget();
+}
+
+void
+Queue::SetLabel(const nsAString& aValue)
+{
+  mLabel = aValue;
+  if (CanSend()) {
+    mBridge->SendNPUQueueLabel(mHandle, NS_ConvertUTF16toUTF8(aValue));
+  }
 }
 
 } // namespace mozilla::dom::webnpu

@@ -12,6 +12,7 @@
 #include "mozilla/RefPtr.h"
 #include "mozilla/dom/Promise.h"
 #include "mozilla/dom/WebNPUBinding.h"
+#include "mozilla/dom/webnpu/PWebNPUTypes.h"
 #include "nsCOMPtr.h"
 #include "nsIGlobalObject.h"
 #include "nsString.h"
@@ -22,6 +23,7 @@ namespace mozilla::dom::webnpu {
 
 class Buffer;
 class CommandBuffer;
+class WebNPUChild;
 
 // Runs submitted work on the device in order, and moves data between script and
 // buffers.
@@ -31,11 +33,16 @@ public:
   NS_DECL_CYCLE_COLLECTION_NATIVE_WRAPPERCACHE_CLASS(Queue)
   NS_INLINE_DECL_CYCLE_COLLECTING_NATIVE_REFCOUNTING(Queue)
 
-  explicit Queue(nsIGlobalObject* aGlobal);
+  Queue(nsIGlobalObject* aGlobal,
+        WebNPUChild* aBridge,
+        const WebNPUHandle& aHandle);
 
   nsIGlobalObject* GetParentObject() const { return mGlobal; }
   JSObject* WrapObject(JSContext* aCx,
                        JS::Handle<JSObject*> aGivenProto) override;
+
+  // How messages name this object.
+  const WebNPUHandle& WireHandle() const { return mHandle; }
 
   // Validates the command buffers, all of them before any runs, and schedules
   // them in order. If one is invalid, none runs and a validation error is
@@ -69,12 +76,16 @@ public:
   // or "".
   void GetLabel(nsAString& aRetVal) const { aRetVal = mLabel; }
 
-  void SetLabel(const nsAString& aValue) { mLabel = aValue; }
+  void SetLabel(const nsAString& aValue);
 
 private:
-  ~Queue() = default;
+  ~Queue();
+
+  bool CanSend() const;
 
   nsCOMPtr<nsIGlobalObject> mGlobal;
+  RefPtr<WebNPUChild> mBridge;
+  WebNPUHandle mHandle;
   nsString mLabel;
 };
 

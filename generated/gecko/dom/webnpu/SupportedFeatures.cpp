@@ -11,7 +11,8 @@ namespace mozilla::dom::webnpu {
 
 NS_IMPL_CYCLE_COLLECTION_WRAPPERCACHE(SupportedFeatures, mGlobal)
 
-SupportedFeatures::SupportedFeatures(nsIGlobalObject* aGlobal)
+SupportedFeatures::SupportedFeatures(nsIGlobalObject* aGlobal,
+                                     const NPUSupportedFeatures& aData)
   : mGlobal(aGlobal)
 {
 }

@@ -11,8 +11,18 @@ namespace mozilla::dom::webnpu {
 
 NS_IMPL_CYCLE_COLLECTION_WRAPPERCACHE(SupportedLimits, mGlobal)
 
-SupportedLimits::SupportedLimits(nsIGlobalObject* aGlobal)
+SupportedLimits::SupportedLimits(nsIGlobalObject* aGlobal,
+                                 const NPUSupportedLimits& aData)
   : mGlobal(aGlobal)
+  , mMaxBufferSize(aData.maxBufferSize())
+  , mMaxTensorRank(aData.maxTensorRank())
+  , mMaxTensorByteLength(aData.maxTensorByteLength())
+  , mMaxGraphOperands(aData.maxGraphOperands())
+  , mMaxModelByteLength(aData.maxModelByteLength())
+  , mMaxDispatchInputs(aData.maxDispatchInputs())
+  , mMaxDispatchOutputs(aData.maxDispatchOutputs())
+  , mMaxBuffersPerClient(aData.maxBuffersPerClient())
+  , mMaxGraphsPerClient(aData.maxGraphsPerClient())
 {
 }
 

@@ -11,8 +11,9 @@
 
 namespace mozilla::dom::webnpu {
 
-ValidationError::ValidationError(nsIGlobalObject* aGlobal)
-  : Error(aGlobal)
+ValidationError::ValidationError(nsIGlobalObject* aGlobal,
+                                 const nsAString& aMessage)
+  : Error(aGlobal, aMessage)
 {
 }
 
@@ -32,7 +33,7 @@ ValidationError::Constructor(const dom::GlobalObject& aGlobal,
     aRv.Throw(NS_ERROR_FAILURE);
     return nullptr;
   }
-  RefPtr<ValidationError> object = new ValidationError(global);
+  RefPtr<ValidationError> object = new ValidationError(global, aMessage);
   return object.forget();
 }
 

@@ -22,7 +22,7 @@ namespace mozilla::dom::webnpu {
 class ValidationError final : public Error
 {
 public:
-  explicit ValidationError(nsIGlobalObject* aGlobal);
+  ValidationError(nsIGlobalObject* aGlobal, const nsAString& aMessage);
 
   JSObject* WrapObject(JSContext* aCx,
                        JS::Handle<JSObject*> aGivenProto) override;
