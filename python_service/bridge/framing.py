@@ -7,15 +7,35 @@ One binary WebSocket message, little endian:
     count × (u64 length, bytes)   each attachment: length > 0, then that many bytes
     payload                       the wire frame payload (docs/wire.md), the rest of the message
 
-The same layout goes both ways. The polyfill's runtime writes and reads it on the page's side;
-this module is the bridge's side. Everything a page sends is checked before anything is
-allocated for it: counts, each length against what is left of the message and against the
-caps, the payload against the channel's own frame limit. A violation is a `BadMessage` (the
-channel layer's kinds: it is framing), and the bridge closes that page's socket.
+The same layout goes both ways.
+
+Control messages (page → bridge only). A message whose payload is empty but which carries
+attachments is not a wire frame (a wire frame is never empty) but a request to the bridge
+itself; its first attachment says what, little endian:
+
+    u32 kind = 1 (PIN),     u32 token                 keep token's descriptor for write-back
+    u32 kind = 2 (WRITE),   u32 token, u64 offset     pwrite attachment 1 at offset into it
+    u32 kind = 3 (RELEASE), u32 token                 close it (the page unmapped)
+
+A token names a descriptor the bridge sent this page: the ordinal of that attachment among all
+the attachments sent on the page's socket, from 1 (held_descriptors.py). WRITE carries exactly
+one more attachment, the bytes; the others carry none. Anything else (an unknown kind, a body
+of the wrong size, a token the page has not pinned, a write outside the descriptor's size) is
+a `BadMessage` and closes the page's socket with 1008, as a malformed frame does. A page's
+messages are handled in order, so a WRITE sent before the wire frame with `unmap` has reached
+the service's memory before the service sees the unmap.
+
+The polyfill's runtime writes and reads these messages on the page's side (polyfill/runtime/
+wire.js, write_mapping.js); this module is the bridge's side. Everything a page sends is
+checked before anything is allocated for it: counts, each length against what is left of the
+message and against the caps, the payload against the channel's own frame limit. A violation
+is a `BadMessage` (the channel layer's kinds: it is framing), and the bridge closes that
+page's socket.
 """
 
 from __future__ import annotations
 
+import enum
 import struct
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -56,6 +76,68 @@ class Limits:
 class BridgeMessage:
     payload: memoryview
     attachments: list[memoryview]
+
+    @property
+    def is_control(self) -> bool:
+        return len(self.payload) == 0 and bool(self.attachments)
+
+
+class ControlKind(enum.IntEnum):
+    PIN = 1
+    WRITE = 2
+    RELEASE = 3
+
+
+CONTROL_KIND = struct.Struct("<I")
+CONTROL_TOKEN = struct.Struct("<II")  # kind, token
+CONTROL_WRITE = struct.Struct("<IIQ")  # kind, token, offset
+
+
+@dataclass(frozen=True)
+class Control:
+    kind: ControlKind
+    token: int
+    offset: int = 0
+    data: memoryview | None = None  # WRITE's bytes
+
+
+def decode_control(message: BridgeMessage) -> Control:
+    """The bridge request in a control message (`message.is_control`)."""
+    body = message.attachments[0]
+    if len(body) < CONTROL_KIND.size:
+        raise _bad(BadMessageKind.WEBNPU_ERROR_MESSAGE_TRUNCATED, "control body cut off")
+    (kind,) = CONTROL_KIND.unpack_from(body)
+    if kind not in ControlKind.__members__.values():
+        raise _bad(
+            BadMessageKind.VALIDATION_ERROR_MESSAGE_HEADER_UNKNOWN_METHOD,
+            f"unknown control kind {kind}",
+        )
+    layout = CONTROL_WRITE if kind == ControlKind.WRITE else CONTROL_TOKEN
+    if len(body) != layout.size:
+        raise _bad(
+            BadMessageKind.VALIDATION_ERROR_DESERIALIZATION_FAILED,
+            f"control {ControlKind(kind).name}: {len(body)} bytes, not {layout.size}",
+        )
+    extra = 1 if kind == ControlKind.WRITE else 0
+    if len(message.attachments) != 1 + extra:
+        raise _bad(
+            BadMessageKind.VALIDATION_ERROR_ILLEGAL_HANDLE,
+            f"control {ControlKind(kind).name} with {len(message.attachments)} attachments",
+        )
+    if kind == ControlKind.WRITE:
+        _, token, offset = CONTROL_WRITE.unpack_from(body)
+        return Control(ControlKind.WRITE, token, offset, message.attachments[1])
+    _, token = CONTROL_TOKEN.unpack_from(body)
+    return Control(ControlKind(kind), token)
+
+
+def encode_control(control: Control) -> bytes:
+    """A control message (the page's side; tests and the Python client over the bridge)."""
+    if control.kind == ControlKind.WRITE:
+        assert control.data is not None
+        body = CONTROL_WRITE.pack(control.kind, control.token, control.offset)
+        return encode(b"", [body, control.data])
+    return encode(b"", [CONTROL_TOKEN.pack(control.kind, control.token)])
 
 
 def _bad(kind: BadMessageKind, detail: str) -> BadMessage:

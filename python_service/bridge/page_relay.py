@@ -17,8 +17,10 @@ way back to the page, which is most of a round trip's cost). A frame goes to the
 socket from that same callback when nothing is queued there (the usual case: no task, no
 epoll_ctl per frame); otherwise a task sends it and the channel is not watched until the
 page's socket has taken it (backpressure: the bridge holds at most one service frame per page
-beyond websockets' own write buffer). A small frame without attachments (a page's usual batch: writeBuffer + submit +
-readBuffer of small tensors) is sent on the loop when the channel's socket polls writable: a
+beyond websockets' own write buffer).
+
+A small frame without attachments (a page's usual batch: writeBuffer + submit + readBuffer of
+small tensors) is sent on the loop when the channel's socket polls writable: a
 Unix stream socket polls writable only while at most a quarter of its send buffer is in use,
 so `sendmsg` of a few KiB cannot block, and the page saves two thread hops per message.
 Anything else (attachments: memfds to create and fill; a large payload; a socket that does not
@@ -45,6 +47,7 @@ from websockets.protocol import State
 
 from python_service.bad_message import BadMessage, BadMessageKind
 from python_service.bridge import framing
+from python_service.bridge.held_descriptors import HeldDescriptors
 from python_service.ipc.channel import Channel, ChannelClosed
 from python_service.ipc.shared_memory import SharedMemory
 
@@ -108,6 +111,13 @@ def read_attachments(fds: Sequence[int], max_bytes: int) -> list[bytes]:
     return attachments
 
 
+def write_at(fd: int, data: memoryview, offset: int) -> None:
+    """All of `data` into `fd` at `offset` (a page's write-back into a service memfd)."""
+    while data:
+        written = os.pwrite(fd, data, offset)
+        data, offset = data[written:], offset + written
+
+
 class PageRelay:
     """Forwards one page's frames both ways until either side ends."""
 
@@ -126,6 +136,8 @@ class PageRelay:
         self._page_gone = False
         self._reading = True
         self._writable: select.poll | None = None  # the channel's POLLOUT, registered once
+        # Descriptors this page may write back into (write mappings): held_descriptors.py.
+        self.held = HeldDescriptors(max_recent_bytes=2 * limits.max_attachment_bytes)
         self.frames_to_service = 0
         self.frames_to_page = 0
 
@@ -145,6 +157,7 @@ class PageRelay:
             self._stop_reading()
             self.channel.close()
             self._sender.shutdown(wait=False, cancel_futures=True)
+            self.held.close()
 
     async def _page_to_service(self, loop: asyncio.AbstractEventLoop) -> None:
         async for message in self.websocket:
@@ -153,6 +166,9 @@ class PageRelay:
                 return
             try:
                 decoded = framing.decode(message, self.limits)
+                if decoded.is_control:
+                    await self._control(loop, framing.decode_control(decoded))
+                    continue
             except BadMessage as error:
                 log.warning("page %s: %s; closing its socket", self._peer(), error)
                 await self.websocket.close(CLOSE_POLICY_VIOLATION, close_reason(str(error)))
@@ -164,6 +180,29 @@ class PageRelay:
                     await loop.run_in_executor(self._sender, self._send, decoded)
             except (ChannelClosed, OSError):
                 return  # the reader sees the same end and closes the socket with the reason
+
+    async def _control(self, loop: asyncio.AbstractEventLoop, control: framing.Control) -> None:
+        """A request to the bridge itself (framing.py, "Control messages"). Handled before the
+        page's next message is read, so a WRITE lands before a later frame's `unmap`."""
+        if control.kind == framing.ControlKind.PIN:
+            self.held.pin(control.token)
+        elif control.kind == framing.ControlKind.RELEASE:
+            self.held.release(control.token)
+        else:
+            assert control.data is not None
+            held = self.held.writable_range(control.token, control.offset, len(control.data))
+            if len(control.data) <= MAX_LOOP_SEND_BYTES:
+                write_at(held.fd, control.data, control.offset)  # page cache: no waiting
+            else:
+                # Megabytes of copying: on the page's sender thread, with our own duplicate
+                # (eviction on the loop must not hand its number to another file meanwhile).
+                fd = os.dup(held.fd)
+                try:
+                    await loop.run_in_executor(
+                        self._sender, write_at, fd, control.data, control.offset
+                    )
+                finally:
+                    os.close(fd)
 
     def _can_send_on_loop(self, message: framing.BridgeMessage) -> bool:
         """Whether sending `message` now cannot block: small, no memfds to make, room in the
@@ -205,9 +244,10 @@ class PageRelay:
             if frame is None:
                 return  # part of a frame; the rest wakes us again
             with frame:
-                data = framing.encode(
-                    frame.payload, read_attachments(frame.fds, self.limits.max_attachment_bytes)
-                )
+                attachments = read_attachments(frame.fds, self.limits.max_attachment_bytes)
+                if frame.fds:
+                    self.held.hold_frame(frame.fds, [len(a) for a in attachments])
+                data = framing.encode(frame.payload, attachments)
         except ChannelClosed:
             self._stop_reading()
             if not self._page_gone:

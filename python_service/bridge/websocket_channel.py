@@ -6,7 +6,8 @@ which offers the two calls `Connection` makes of a `Channel` (`send(payload, fds
 `receive()`). Descriptors become attachments on the way out and sealed memfds on the way in,
 the exact inverse of what the bridge does, so the unchanged Python client runs through the
 bridge. Tests use it to reach the bridge as a page would (isolation, framing), and to speak
-the bridge protocol directly (`send_raw`).
+the bridge protocol directly (`send_raw`, `control`). It counts the attachments it receives
+as the polyfill does, so a test can name their tokens (`last_tokens`) in control messages.
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ class WebSocketChannel:
         self.websocket = websocket
         self.limits = limits
         self._send_lock = threading.Lock()
+        self.attachments_received = 0
+        self.last_tokens: list[int] = []  # the tokens of the last message's attachments
 
     @property
     def closed(self) -> bool:
@@ -55,6 +58,17 @@ class WebSocketChannel:
         except ConnectionClosed as e:
             raise ChannelClosed(f"the bridge closed the WebSocket: {e}") from e
 
+    def control(
+        self,
+        kind: framing.ControlKind,
+        token: int,
+        offset: int = 0,
+        data: bytes | None = None,
+    ) -> None:
+        """A control message to the bridge (PIN, WRITE, RELEASE: framing.py)."""
+        body = memoryview(data) if data is not None else None
+        self.send_raw(framing.encode_control(framing.Control(kind, token, offset, body)))
+
     def receive(self) -> Message:
         try:
             data = self.websocket.recv()
@@ -63,6 +77,9 @@ class WebSocketChannel:
         if isinstance(data, str):
             raise ChannelClosed("the bridge sent a text message")
         decoded = framing.decode(data, self.limits)
+        first = self.attachments_received + 1
+        self.attachments_received += len(decoded.attachments)
+        self.last_tokens = list(range(first, self.attachments_received + 1))
         regions = memfds_for(decoded.attachments)
         # The message owns duplicates of the descriptors; our mappings go now.
         fds = [os.dup(region.fd) for region in regions]
