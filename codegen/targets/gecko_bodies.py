@@ -26,6 +26,7 @@ from codegen.targets.gecko_ipdl import IpdlMessage
 from codegen.targets.gecko_layout import INDENT, call_lines
 from codegen.targets.gecko_mapping import MAPPED
 from codegen.targets.gecko_names import method_name
+from codegen.targets.gecko_plumbing import has_setlike
 
 I1, I2, I3 = INDENT, INDENT * 2, INDENT * 3
 WIRE = "::webnpu::wire"  # the native library's namespace (global: ours is mozilla::dom::webnpu)
@@ -275,10 +276,12 @@ class Bodies:
                 native = self.bridge.native(t.name)
                 value = f"*resolved.{f.name}()" if f.optional else f"resolved.{f.name}()"
                 indent = I3 if f.optional else I2
-                make = [
-                    f"{indent}auto* {f.name} = new {native}(global, {value});",
-                    f"{indent}{setter}({f.name});",
-                ]
+                make = call_lines(
+                    f"RefPtr<{native}> {f.name} = ", f"new {native}", ["global", value], indent
+                )
+                if has_setlike(self.model[t.name]):
+                    make.append(f"{indent}{f.name}->AddSetlikeValues({value});")
+                make.append(f"{indent}{setter}({f.name});")
                 if f.optional:
                     lines += [f"{I2}if (resolved.{f.name}()) {{", *make, f"{I2}}}"]
                 else:

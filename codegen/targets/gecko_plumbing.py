@@ -133,10 +133,12 @@ def value_object(builder, interface: ir.Interface) -> None:
     cls.includes_h.append(TYPES_HEADER)
     cls.ctor_params.append(f"const {type_name(struct.name)}& aData")
     attributes = {a.name: a for a in interface.members if isinstance(a, ir.Attribute)}
+    if has_setlike(interface):
+        setlike_values(builder, interface, struct)
     for f in struct.fields:
         attribute = attributes.get(f.name)
         if attribute is None:
-            continue  # a setlike's values: kept by the binding, not a field
+            continue  # a setlike's values: kept by the binding (setlike_values)
         source = f"aData.{ipdl_field(f.name)}()"
         target = "m" + method_name(f.name)
         if isinstance(f.type, w.String):
@@ -146,6 +148,39 @@ def value_object(builder, interface: ir.Interface) -> None:
         else:
             value = source
         cls.ctor_inits.append(f"{target}({value})")
+
+
+def has_setlike(interface: ir.Interface) -> bool:
+    return any(isinstance(m, ir.Declaration) and m.kind == "setlike" for m in interface.members)
+
+
+def setlike_values(builder, interface: ir.Interface, struct: w.WireStruct) -> None:
+    """A setlike's entries go into the binding's backing set through its SetlikeHelpers (as
+    `dom/webgpu/SupportedFeatures.cpp` upstream adds features), once the object is owned."""
+    cls = builder.cls
+    values = next(f for f in struct.fields if isinstance(f.type, w.Array))
+    param = f"const {type_name(struct.name)}& aData"
+    helpers = f"dom::{interface.name}_Binding::SetlikeHelpers::Add"
+    cls.public.append(
+        [
+            f"{I1}// Fills the set from a reply; call it on an object already held.",
+            f"{I1}void AddSetlikeValues({param});",
+        ]
+    )
+    cls.definitions.append(
+        definition_lines(
+            "void",
+            f"{cls.name}::AddSetlikeValues",
+            [param],
+            "",
+            [
+                f"{I1}for (const auto& value : aData.{ipdl_field(values.name)}()) {{",
+                f"{I2}NS_ConvertUTF8toUTF16 name(value);",
+                *call_lines("", helpers, ["this", "name", "IgnoreErrors()"], I2),
+                f"{I1}}}",
+            ],
+        )
+    )
 
 
 def events(builder, interface: ir.Interface) -> None:

@@ -105,3 +105,29 @@ def test_no_skeleton_is_left(gecko_files):
     for path, text in sources(gecko_files).items():
         for marker in SKELETONS:
             assert marker not in text, (path, marker)
+
+
+def test_created_objects_get_what_the_reply_carries(gecko_files, loaded):
+    for m in loaded.wire.messages:
+        if not m.creates or m.reply is None:
+            continue
+        interface = m.interface.removeprefix("NPU") or "Instance"
+        source = gecko_files[f"dom/webnpu/{interface}.cpp"]
+        for f in m.reply.fields:
+            setter = f"created->Set{f.name[0].upper()}{f.name[1:]}("
+            assert setter in source, (m.name, f.name)
+    # The features' setlike is filled through the binding, as WebGPU's is.
+    assert "features->AddSetlikeValues(" in gecko_files["dom/webnpu/Instance.cpp"]
+    assert "SetlikeHelpers::Add" in gecko_files["dom/webnpu/SupportedFeatures.cpp"]
+
+
+def test_commands_are_encoded_into_the_stream_finish_sends(gecko_files, loaded):
+    source = gecko_files["dom/webnpu/CommandEncoder.cpp"]
+    for c in loaded.wire.commands:
+        struct = f"::webnpu::wire::{c.interface}{c.method[0].upper()}{c.method[1:]} command;"
+        assert struct in source, c.name
+    assert source.count("::webnpu::wire::EncodeCommand(mCommands, command);") == len(
+        loaded.wire.commands
+    )
+    assert "mCommandCount,\n" in source or "mCommandCount, " in source
+    assert "std::move(commands)" in source

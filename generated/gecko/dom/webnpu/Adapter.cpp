@@ -75,9 +75,12 @@ Adapter::RequestDevice(const dom::NPUDeviceDescriptor& aDescriptor,
       return;
     }
     auto& resolved = aReply.get_NPUAdapterRequestDeviceReply();
-    auto* features = new SupportedFeatures(global, resolved.features());
+    RefPtr<SupportedFeatures> features =
+      new SupportedFeatures(global, resolved.features());
+    features->AddSetlikeValues(resolved.features());
     created->SetFeatures(features);
-    auto* limits = new SupportedLimits(global, resolved.limits());
+    RefPtr<SupportedLimits> limits =
+      new SupportedLimits(global, resolved.limits());
     created->SetLimits(limits);
     promise->MaybeResolve(created);
   };

@@ -65,15 +65,18 @@ Instance::RequestAdapter(const dom::NPURequestAdapterOptions& aOptions,
       return;
     }
     if (resolved.features()) {
-      auto* features = new SupportedFeatures(global, *resolved.features());
+      RefPtr<SupportedFeatures> features =
+        new SupportedFeatures(global, *resolved.features());
+      features->AddSetlikeValues(*resolved.features());
       created->SetFeatures(features);
     }
     if (resolved.limits()) {
-      auto* limits = new SupportedLimits(global, *resolved.limits());
+      RefPtr<SupportedLimits> limits =
+        new SupportedLimits(global, *resolved.limits());
       created->SetLimits(limits);
     }
     if (resolved.info()) {
-      auto* info = new AdapterInfo(global, *resolved.info());
+      RefPtr<AdapterInfo> info = new AdapterInfo(global, *resolved.info());
       created->SetInfo(info);
     }
     promise->MaybeResolve(created);

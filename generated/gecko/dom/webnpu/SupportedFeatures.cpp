@@ -23,4 +23,14 @@ SupportedFeatures::WrapObject(JSContext* aCx, JS::Handle<JSObject*> aGivenProto)
   return dom::NPUSupportedFeatures_Binding::Wrap(aCx, this, aGivenProto);
 }
 
+void
+SupportedFeatures::AddSetlikeValues(const NPUSupportedFeatures& aData)
+{
+  for (const auto& value : aData.values()) {
+    NS_ConvertUTF8toUTF16 name(value);
+    dom::NPUSupportedFeatures_Binding::SetlikeHelpers::Add(
+      this, name, IgnoreErrors());
+  }
+}
+
 } // namespace mozilla::dom::webnpu

@@ -35,6 +35,9 @@ public:
   JSObject* WrapObject(JSContext* aCx,
                        JS::Handle<JSObject*> aGivenProto) override;
 
+  // Fills the set from a reply; call it on an object already held.
+  void AddSetlikeValues(const NPUSupportedFeatures& aData);
+
 private:
   ~SupportedFeatures() = default;
 
