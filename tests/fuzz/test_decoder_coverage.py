@@ -90,11 +90,11 @@ def test_the_decode_path_is_traced_and_the_oracle_is_not():
 
 
 def test_decoder_options_reach_libfuzzer_before_the_callers_flags():
-    assert options("wire_decoder") == ["-max_len=1024"]
+    assert options("wire_decoder") == ["-max_len=512"]
     assert options("graph") == []  # no file: no flags
     command = fuzz_command("wire_decoder", ["-max_len=64"], [])
     # libFuzzer keeps the last value of a flag: the caller's override the file's.
-    assert command.index("-max_len=1024") < command.index("-max_len=64")
+    assert command.index("-max_len=512") < command.index("-max_len=64")
 
 
 def test_oss_fuzz_build_ships_the_options_next_to_the_fuzzer(tmp_path):
