@@ -11,6 +11,7 @@
 
 import * as idl from "./webidl.js";
 import * as rules from "./graph_rules.js";
+import * as writeMapping from "./write_mapping.js";
 import { BadMessage, MAX_INLINE_BYTES, MessageReader, MessageWriter, WireCodec, decodeBridgeMessage, encodeBridgeMessage, FLAG_IS_REPLY } from "./wire.js";
 
 const ROOT_HANDLE = Object.freeze({ id: 1, generation: 1 });
@@ -515,20 +516,30 @@ class NPUBufferImpl extends DeviceChild {
     this.mappedRange = [0, 0];
     this.views = [];
     this.mapGeneration = 0;
+    this.writeToken = null; // the bridge's token for a write mapping's memfd (write_mapping.js)
+    // Before any reply can carry an attachment: tokens count every attachment received.
+    this.canWriteBack = writeMapping.watchAttachments(this.connection);
   }
 
   mapAsync(mode, offset, size) {
-    if (mode & MAP_WRITE) {
-      // The service maps the buffer's own memfd for the page to write into; a bridge can
-      // only send copies, so a write mapping cannot reach the buffer (polyfill/README.md).
+    const write = (mode & MAP_WRITE) !== 0;
+    if (write && !this.canWriteBack) {
+      // The page gets copies of the buffer's memfd; only a bridge that writes them back
+      // (webSocketTransport's) can carry a write mapping.
       return Promise.reject(domException(
-        "Failed to execute 'mapAsync' on 'NPUBuffer': write mappings are not supported over the bridge.",
+        "Failed to execute 'mapAsync' on 'NPUBuffer': this transport cannot write a mapping back.",
         "NotSupportedError",
       ));
     }
     if (this.mapState !== "unmapped") {
       return Promise.reject(domException(
         `Failed to execute 'mapAsync' on 'NPUBuffer': the buffer is ${this.mapState}.`,
+        "OperationError",
+      ));
+    }
+    if (write && !writeMapping.reserve(this.connection, this)) {
+      return Promise.reject(domException(
+        `Failed to execute 'mapAsync' on 'NPUBuffer': at most ${writeMapping.MAX_WRITE_MAPPINGS} write mappings at once over the bridge.`,
         "OperationError",
       ));
     }
@@ -543,13 +554,18 @@ class NPUBufferImpl extends DeviceChild {
           throw domException("unmap() was called before the mapping resolved", "AbortError");
         }
         this.mapping = value.mapping.attachment;
+        // Pinned now, inside the frame's delivery, before the bridge can drop it.
+        if (write) this.writeToken = writeMapping.pin(this.connection, this.mapping);
         this.mappedRange = [offset, end];
         this.mapState = "mapped";
         this.connection.lossListeners.add(this);
         return undefined;
       },
       () => {
-        if (this.mapGeneration === generation) this.mapState = "unmapped";
+        if (this.mapGeneration === generation) {
+          this.mapState = "unmapped";
+          writeMapping.unreserve(this.connection, this);
+        }
       },
     );
   }
@@ -568,10 +584,24 @@ class NPUBufferImpl extends DeviceChild {
     return copy;
   }
 
-  unmapLocally() {
+  /** Ends the mapping here; `writeBack`: a write mapping's ranges go back to the service's
+   * memory first (unmap), else they are dropped (destroy, loss). */
+  unmapLocally(writeBack = false) {
     if (this.mapState === "unmapped") return false;
     this.mapState = "unmapped";
     this.mapGeneration += 1;
+    const token = this.writeToken;
+    this.writeToken = null;
+    writeMapping.unreserve(this.connection, this);
+    if (token !== null && this.connection.lost) {
+      writeMapping.forget(this.connection, token); // the bridge dropped it with the socket
+    } else if (token !== null) {
+      for (const [start, , buffer] of writeBack ? this.views : []) {
+        // A range the page detached itself (transferred) has nothing left to write.
+        if (buffer.byteLength) writeMapping.writeBack(this.connection, token, start, new Uint8Array(buffer));
+      }
+      writeMapping.release(this.connection, token);
+    }
     for (const [, , buffer] of this.views) {
       if (typeof structuredClone === "function") {
         try { structuredClone(buffer, { transfer: [buffer] }); } catch { /* already detached */ }
@@ -587,7 +617,9 @@ class NPUBufferImpl extends DeviceChild {
   }
 
   unmap() {
-    if (this.unmapLocally()) this.connection.send("NPUBuffer.unmap", { self: this.handle });
+    // The write-back goes out before the unmap: the bridge writes it into the buffer's memfd
+    // before it passes the unmap on, so the service sees the bytes as if written in place.
+    if (this.unmapLocally(true)) this.connection.send("NPUBuffer.unmap", { self: this.handle });
   }
 
   destroy() {
@@ -914,6 +946,7 @@ export function webSocketTransport(url) {
     const transport = {
       onmessage: null,
       onclose: null,
+      writeBack: true, // the bridge takes write_mapping.js's control messages
       send(payload, attachments) {
         socket.send(encodeBridgeMessage(payload, attachments));
       },

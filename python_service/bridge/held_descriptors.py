@@ -31,7 +31,10 @@ from dataclasses import dataclass
 
 from python_service.bad_message import BadMessage, BadMessageKind
 
-DEFAULT_MAX_RECENT = 32
+# Far above the 64 write-mapping replies the polyfill lets a page have in flight (it pins
+# each as it arrives), so only hundreds of large readBuffer replies in flight at once push a
+# write mapping's descriptor out before its pin arrives.
+DEFAULT_MAX_RECENT = 256
 DEFAULT_MAX_PINNED = 64
 
 

@@ -137,7 +137,7 @@ class PageRelay:
         self._reading = True
         self._writable: select.poll | None = None  # the channel's POLLOUT, registered once
         # Descriptors this page may write back into (write mappings): held_descriptors.py.
-        self.held = HeldDescriptors(max_recent_bytes=2 * limits.max_attachment_bytes)
+        self.held = HeldDescriptors(max_recent_bytes=4 * limits.max_attachment_bytes)
         self.frames_to_service = 0
         self.frames_to_page = 0
 
