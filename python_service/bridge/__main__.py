@@ -8,6 +8,7 @@ import asyncio
 import logging
 import sys
 
+from python_service.bridge.event_loop import new_event_loop
 from python_service.bridge.framing import DEFAULT_MAX_ATTACHMENT_BYTES, Limits
 from python_service.bridge.server import DEFAULT_MAX_PAGES, DEFAULT_PORT, Bridge, BridgeConfig
 from python_service.host import ServiceHost
@@ -61,7 +62,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     args = parse_args(argv)
     try:
-        asyncio.run(serve(args))
+        with asyncio.Runner(loop_factory=new_event_loop) as runner:
+            runner.run(serve(args))
     except KeyboardInterrupt:
         print("bridge: stopped", file=sys.stderr)
     return 0

@@ -28,6 +28,7 @@ from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.http11 import Request, Response
 
 from python_service.bridge import framing
+from python_service.bridge.event_loop import new_event_loop
 from python_service.bridge.page_relay import CLOSE_TRY_AGAIN_LATER, PageRelay, close_reason
 from python_service.bridge.static import StaticFiles, text_response
 from python_service.host import ServiceHost, ServiceUnavailable
@@ -144,7 +145,7 @@ class Bridge:
 @contextlib.contextmanager
 def running_bridge(host: ServiceHost, config: BridgeConfig | None = None) -> Iterator[Bridge]:
     """A bridge serving on its own event-loop thread (tests, benchmarks); stopped on exit."""
-    loop = asyncio.new_event_loop()
+    loop = new_event_loop()
     bridge = Bridge(host, config or BridgeConfig(port=0))
     thread = threading.Thread(target=loop.run_forever, name="webnpu-bridge", daemon=True)
     thread.start()
