@@ -281,7 +281,17 @@ class PageRelay:
         websocket.protocol.send_binary(data)
         websocket.send_data()
         self.frames_to_page += 1
+        if websocket.paused:
+            # Over websockets' write limit, as `websocket.send` would then wait: this frame
+            # is the one held, and the channel is not read until the socket drains.
+            self._stop_reading()
+            self._loop.create_task(self._resume_when_drained())
         return True
+
+    async def _resume_when_drained(self) -> None:
+        with contextlib.suppress(ConnectionClosed):
+            await self.websocket.drain()
+        self._resume_reading()
 
     async def _forward(self, data: bytes) -> None:
         try:
@@ -289,7 +299,10 @@ class PageRelay:
         except ConnectionClosed:
             return
         self.frames_to_page += 1
-        if not self._page_gone and not self.channel.closed:
+        self._resume_reading()
+
+    def _resume_reading(self) -> None:
+        if not self._page_gone and not self.channel.closed and not self._reading:
             self._loop.add_reader(self._fd, self._service_readable)
             self._reading = True
 
