@@ -29,6 +29,8 @@ refuses to report if the page is not isolated, and prints the resolution it meas
 
 - `page_vs_python_roundtrip_ratio` (goal <= 2): page median / python median;
 - `bridge_vs_python_roundtrip_ratio`: python-via-bridge median / python median;
+- `page_vs_python_round_ratios`: page / python of each round (same moment, same noise): their
+  spread says how reliable the headline ratio is on this machine at this load;
 - `page_roundtrip_ms`, `python_roundtrip_ms`, `python_via_bridge_roundtrip_ms`, `runs`, `rounds`,
   `bridge` (process or thread), `page_timer_resolution_ms`.
 """
@@ -179,6 +181,9 @@ def measure(runs: int, rounds: int, warmup: int, bridge_mode: str) -> dict[str, 
     return {
         "page_vs_python_roundtrip_ratio": medians["page"] / medians["python"],
         "bridge_vs_python_roundtrip_ratio": medians["python via bridge"] / medians["python"],
+        "page_vs_python_round_ratios": [
+            page / python for page, python in zip(samples["page"], samples["python"], strict=True)
+        ],
         "page_roundtrip_ms": medians["page"],
         "python_roundtrip_ms": medians["python"],
         "python_via_bridge_roundtrip_ms": medians["python via bridge"],
@@ -226,13 +231,18 @@ def table(figures: dict[str, Any]) -> str:
     lines += [f"{name:<38}{ms:>10.3f}{ms / python:>7.2f}x" for name, ms in rows]
     ratio = figures["page_vs_python_roundtrip_ratio"]
     lines.append(f"page_vs_python_roundtrip_ratio = {ratio:.2f} (goal <= 2)")
+    per_round = figures["page_vs_python_round_ratios"]
+    lines.append(
+        f"per round: {min(per_round):.2f} .. {max(per_round):.2f} "
+        f"({sum(r <= 2 for r in per_round)} of {len(per_round)} rounds <= 2)"
+    )
     return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=200, help="round trips per round")
-    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--warmup", type=int, default=20)
     parser.add_argument(
         "--bridge",
