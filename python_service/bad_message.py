@@ -69,9 +69,37 @@ class BadMessage(Exception):
 
     `kind` says which rule was broken, `detail` says where, in words a security reviewer can act
     on (offsets, counts, limits). Never raised for a validation error the page should see.
+
+    The detail is built when it is read (`detail`, `str()`, `args`, a log line), not when the
+    error is raised: a fuzzer raises one for almost every input and reads none of them. A
+    caller passes either the finished text, or a `str.format` template and its values:
+    `BadMessage(kind, "count {} at {} exceeds {}", n, pos, cap)`.
     """
 
-    def __init__(self, kind: BadMessageKind, detail: str) -> None:
-        super().__init__(f"{kind.value}: {detail}")
+    __slots__ = ("kind", "_template", "_values")
+
+    def __init__(self, kind: BadMessageKind, detail: str, *values: object) -> None:
+        # No `super().__init__`: `args` (below) is computed from the kind and the detail.
         self.kind = kind
-        self.detail = detail
+        self._template = detail
+        self._values = values
+
+    @property
+    def detail(self) -> str:
+        if self._values:
+            return self._template.format(*self._values)
+        return self._template
+
+    @property
+    def args(self) -> tuple[str]:  # type: ignore[override]
+        """As if `Exception.__init__` had been given the message: `(str(self),)`."""
+        return (str(self),)
+
+    def __str__(self) -> str:
+        return f"{self.kind.value}: {self.detail}"
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({str(self)!r})"
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return type(self), (self.kind, self._template, *self._values)

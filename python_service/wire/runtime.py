@@ -70,10 +70,12 @@ _ZERO_PAD = (b"", b"\0" * 7, b"\0" * 6, b"\0" * 5, b"\0" * 4, b"\0" * 3, b"\0" *
 SCALAR_SIZES = {"B": 1, "b": 1, "H": 2, "h": 2, "I": 4, "i": 4, "Q": 8, "q": 8, "f": 4, "d": 8}
 
 _K = BadMessageKind
+_tuple_new = tuple.__new__  # a NamedTuple from a tuple without its Python-level `__new__`
 
 
-def _bad(kind: BadMessageKind, detail: str) -> BadMessage:
-    return BadMessage(kind, detail)
+def _bad(kind: BadMessageKind, detail: str, *values: object) -> BadMessage:
+    """`detail` is a `str.format` template when `values` are given: formatted only if read."""
+    return BadMessage(kind, detail, *values)
 
 
 class Handle(NamedTuple):
@@ -110,7 +112,7 @@ class Fixed:
     bytes would be skipped unchecked, and a non-zero pad would break canonical encoding.
     """
 
-    __slots__ = ("format", "size", "pad", "count", "_pack", "_unpack", "_zero")
+    __slots__ = ("format", "size", "pad", "count", "unpack_from", "_pack", "_unpack", "_zero")
 
     def __init__(self, fmt: str) -> None:
         if not fmt.startswith("<"):
@@ -123,62 +125,89 @@ class Fixed:
         self.count = len(struct.unpack(fmt, bytes(body)))
         self._pack = struct.Struct(f"{fmt}{pad}x" if pad else fmt)
         self._unpack = struct.Struct(f"{fmt}{pad}s" if pad else fmt)
+        # What a generated `decode` calls: the values, then the tail padding as one `bytes`
+        # when there is a tail (the decoder compares it with zeros itself).
+        self.unpack_from = self._unpack.unpack_from
         self._zero = b"\0" * pad
 
     def __repr__(self) -> str:
         return f"Fixed({self.format!r}, size={self.size})"
 
 
-# --- Scalar checks for values taken out of a fixed part (the generator calls these).
+# --- Scalar checks for values taken out of a fixed part. The generated decoders run the
+# test inline (one Python call per message, not one per field) and raise the matching
+# `*_error`; the `check_*` functions are the same rules for everything else.
+
+
+def bool_error(value: int) -> BadMessage:
+    return _bad(_K.VALIDATION_ERROR_DESERIALIZATION_FAILED, "boolean byte {}, not 0 or 1", value)
 
 
 def check_bool(value: int) -> bool:
     if value > 1:  # unpacked as "B", so never negative
-        raise _bad(_K.VALIDATION_ERROR_DESERIALIZATION_FAILED, f"boolean byte {value}, not 0 or 1")
+        raise bool_error(value)
     return value == 1
+
+
+def enum_error(value: int, count: int, name: str = "enum") -> BadMessage:
+    return _bad(_K.VALIDATION_ERROR_UNKNOWN_ENUM_VALUE, "{} index {} >= {}", name, value, count)
 
 
 def check_enum(value: int, count: int, name: str = "enum") -> int:
     """An IDL enum crosses as its u32 declaration index (§2.1); it must be < `count`."""
     if value >= count:
-        raise _bad(_K.VALIDATION_ERROR_UNKNOWN_ENUM_VALUE, f"{name} index {value} >= {count}")
+        raise enum_error(value, count, name)
     return value
 
 
 def check_enum_in(value: int, allowed: Container[int], name: str = "enum") -> int:
     """The same against an explicit set of allowed values (for sparse numbering)."""
     if value not in allowed:
-        raise _bad(_K.VALIDATION_ERROR_UNKNOWN_ENUM_VALUE, f"{name} value {value} not allowed")
+        raise _bad(_K.VALIDATION_ERROR_UNKNOWN_ENUM_VALUE, "{} value {} not allowed", name, value)
     return value
 
 
 def check_finite(value: float, name: str = "double") -> float:
     """A restricted `double` must be finite (§3.3)."""
     if not math.isfinite(value):
-        raise _bad(_K.VALIDATION_ERROR_DESERIALIZATION_FAILED, f"{name} is {value}, not finite")
+        raise _bad(_K.VALIDATION_ERROR_DESERIALIZATION_FAILED, "{} is {}, not finite", name, value)
     return value
+
+
+def enforce_range_error(value: int, name: str = "u64") -> BadMessage:
+    return _bad(_K.VALIDATION_ERROR_DESERIALIZATION_FAILED, "{} {} > 2^53-1", name, value)
 
 
 def check_enforce_range_u64(value: int, name: str = "u64") -> int:
     if value > ENFORCE_RANGE_U64_MAX:
-        raise _bad(_K.VALIDATION_ERROR_DESERIALIZATION_FAILED, f"{name} {value} > 2^53-1")
+        raise enforce_range_error(value, name)
     return value
+
+
+def zero_error(value: int, name: str = "reserved") -> BadMessage:
+    return _bad(_K.VALIDATION_ERROR_DESERIALIZATION_FAILED, "{} is {:#x}, not 0", name, value)
 
 
 def check_zero(value: int, name: str = "reserved") -> int:
     """A reserved field (`u32 0` in §2.5/§5 structs, `hello`'s `u64 reserved`) must be zero."""
     if value:
-        raise _bad(_K.VALIDATION_ERROR_DESERIALIZATION_FAILED, f"{name} is {value:#x}, not 0")
+        raise zero_error(value, name)
     return value
+
+
+def presence_error(word: int, optional_count: int) -> BadMessage:
+    return _bad(
+        _K.VALIDATION_ERROR_DESERIALIZATION_FAILED,
+        "presence word {:#x} has bits beyond the {} optional members",
+        word,
+        optional_count,
+    )
 
 
 def check_presence(word: int, optional_count: int) -> int:
     """Bit i of the presence word is the i-th optional member; higher bits must be clear."""
     if word >> optional_count:
-        raise _bad(
-            _K.VALIDATION_ERROR_DESERIALIZATION_FAILED,
-            f"presence word {word:#x} has bits beyond the {optional_count} optional members",
-        )
+        raise presence_error(word, optional_count)
     return word
 
 
@@ -187,21 +216,38 @@ def check_absent_zero(values: Sequence[int | float], name: str) -> None:
     for v in values:
         # Compare the bit pattern for floats: -0.0 == 0 but is not the canonical encoding.
         if v != 0 or (isinstance(v, float) and math.copysign(1.0, v) < 0):
-            raise _bad(_K.VALIDATION_ERROR_DESERIALIZATION_FAILED, f"absent {name} is not zero")
+            raise _bad(_K.VALIDATION_ERROR_DESERIALIZATION_FAILED, "absent {} is not zero", name)
+
+
+def null_handle_error() -> BadMessage:
+    """A null handle (id 0) where the schema wants an object."""
+    return _bad(_K.VALIDATION_ERROR_UNEXPECTED_NULL_POINTER, "null handle (id 0)")
+
+
+def null_handle(generation: int) -> None:
+    """A nullable handle whose id is 0: absent, and then its generation must be 0 too."""
+    if generation:
+        raise _bad(
+            _K.VALIDATION_ERROR_DESERIALIZATION_FAILED, "null handle with generation {}", generation
+        )
 
 
 def check_handle(object_id: int, generation: int, *, nullable: bool = False) -> Handle | None:
     """A handle from a fixed part: id 0 is null and must then have generation 0."""
     if object_id == 0:
         if not nullable:
-            raise _bad(_K.VALIDATION_ERROR_UNEXPECTED_NULL_POINTER, "null handle (id 0)")
-        if generation:
-            raise _bad(
-                _K.VALIDATION_ERROR_DESERIALIZATION_FAILED,
-                f"null handle with generation {generation}",
-            )
-        return None
+            raise null_handle_error()
+        return null_handle(generation)
     return Handle(object_id, generation)
+
+
+def padding_error(pos: int) -> BadMessage:
+    """A fixed part's tail padding (read with it) is not zero."""
+    return _bad(
+        _K.VALIDATION_ERROR_DESERIALIZATION_FAILED,
+        "non-zero padding after the fixed part at {}",
+        pos,
+    )
 
 
 def split_i128(value: int) -> tuple[int, int]:
@@ -401,18 +447,33 @@ class MessageReader:
                 return None
             raise _bad(
                 _K.VALIDATION_ERROR_ILLEGAL_MEMORY_RANGE,
-                f"{left} bytes left at offset {pos}, a message header needs 16",
+                "{} bytes left at offset {}, a message header needs 16",
+                left,
+                pos,
             )
-        header = MessageHeader._make(MESSAGE_HEADER.unpack_from(self.buf, pos))
-        self._open_block(header.num_bytes, MESSAGE_HEADER_SIZE, left, "message")
-        flags = header.flags
+        # The header is built by `tuple.__new__` (C), not `MessageHeader._make` (Python), and
+        # the block is opened here rather than in a helper: one call per message, not three.
+        header = _tuple_new(MessageHeader, MESSAGE_HEADER.unpack_from(self.buf, pos))
+        num_bytes, _, flags, request_id = header
+        if self._block_end >= 0:
+            raise AssertionError("next message while one is open")
+        # The valid sizes in one test (header sizes are multiples of 8): multiples of 8 from
+        # the header's size up to what is left. `_bad_block` names the error.
+        if num_bytes not in range(MESSAGE_HEADER_SIZE, left + 1, 8):
+            raise _bad_block("message", pos, num_bytes, MESSAGE_HEADER_SIZE, left)
+        self.end = self._block_end = pos + num_bytes
+        self.pos = pos + MESSAGE_HEADER_SIZE
         # Valid: no flag and request id 0, or exactly one of the two flags and a request id.
-        if flags > FLAG_IS_REPLY or (not flags) != (not header.request_id):
-            raise _bad_flags(pos, flags, header.request_id)
+        if flags > FLAG_IS_REPLY or (not flags) != (not request_id):
+            raise _bad_flags(pos, flags, request_id)
         return header
 
     def end_message(self) -> None:
-        self._close_block("message")
+        # `_close_block` inlined (once per message).
+        if self.pos != self._block_end:
+            self._close_block("message")  # raises
+        self._block_end = -1
+        self.end = self.limit
 
     def next_command(self) -> tuple[int, int] | None:
         """Read the next command header in a command stream: (num_bytes, ordinal), or None."""
@@ -423,34 +484,38 @@ class MessageReader:
         if left < COMMAND_HEADER_SIZE:
             raise _bad(
                 _K.VALIDATION_ERROR_ILLEGAL_MEMORY_RANGE,
-                f"{left} bytes left at offset {pos}, a command header needs 8",
+                "{} bytes left at offset {}, a command header needs 8",
+                left,
+                pos,
             )
-        num_bytes, ordinal = COMMAND_HEADER.unpack_from(self.buf, pos)
-        self._open_block(num_bytes, COMMAND_HEADER_SIZE, left, "command")
-        return num_bytes, ordinal
+        found = COMMAND_HEADER.unpack_from(self.buf, pos)
+        num_bytes = found[0]
+        if self._block_end >= 0:
+            raise AssertionError("next command while one is open")
+        if num_bytes not in range(COMMAND_HEADER_SIZE, left + 1, 8):
+            raise _bad_block("command", pos, num_bytes, COMMAND_HEADER_SIZE, left)
+        self.end = self._block_end = pos + num_bytes
+        self.pos = pos + COMMAND_HEADER_SIZE
+        return found
 
     def end_command(self) -> None:
-        self._close_block("command")
-
-    def _open_block(self, num_bytes: int, header_size: int, left: int, what: str) -> None:
-        pos = self.pos
-        if self._block_end >= 0:
-            raise AssertionError(f"next {what} while one is open")
-        # The valid sizes in one test (header sizes are multiples of 8): multiples of 8 from
-        # the header's size up to what is left. `_bad_block` names the error.
-        if num_bytes not in range(header_size, left + 1, 8):
-            raise _bad_block(what, pos, num_bytes, header_size, left)
-        self.end = self._block_end = pos + num_bytes
-        self.pos = pos + header_size
+        if self.pos != self._block_end:
+            self._close_block("command")  # raises
+        self._block_end = -1
+        self.end = self.limit
 
     def _close_block(self, what: str) -> None:
+        """Why a block cannot end here (the caller has seen `pos != _block_end`)."""
         end = self._block_end
         if self.pos != end:
             if end < 0:  # pos is never negative: the common case pays one comparison
                 raise AssertionError(f"end of a {what} that was not begun")
             raise _bad(
                 _K.VALIDATION_ERROR_UNEXPECTED_STRUCT_HEADER,
-                f"{what} ends at {end} but its payload ended at {self.pos}",
+                "{} ends at {} but its payload ended at {}",
+                what,
+                end,
+                self.pos,
             )
         self._block_end = -1
         self.end = self.limit
@@ -462,7 +527,9 @@ class MessageReader:
         if self.next_fd != len(self.fds):
             raise _bad(
                 _K.VALIDATION_ERROR_ILLEGAL_HANDLE,
-                f"{len(self.fds) - self.next_fd} of {len(self.fds)} descriptors left unclaimed",
+                "{} of {} descriptors left unclaimed",
+                len(self.fds) - self.next_fd,
+                len(self.fds),
             )
 
     # --- values
@@ -476,7 +543,10 @@ class MessageReader:
     def _past_end(self, n: int) -> BadMessage:
         return _bad(
             _K.VALIDATION_ERROR_ILLEGAL_MEMORY_RANGE,
-            f"read of {n} bytes at {self.pos} runs past the end at {self.end}",
+            "read of {} bytes at {} runs past the end at {}",
+            n,
+            self.pos,
+            self.end,
         )
 
     def fixed(self, layout: Fixed) -> tuple:
@@ -484,20 +554,24 @@ class MessageReader:
         pos = self.pos
         new = pos + layout.size
         if new > self.end:
-            raise _bad(
-                _K.VALIDATION_ERROR_ILLEGAL_MEMORY_RANGE,
-                f"fixed part of {layout.size} bytes at {pos} runs past the end at {self.end}",
-            )
+            raise self.fixed_error(layout.size)
         values = layout._unpack.unpack_from(self.buf, pos)
         self.pos = new
         if layout.pad:
             if values[-1] != layout._zero:
-                raise _bad(
-                    _K.VALIDATION_ERROR_DESERIALIZATION_FAILED,
-                    f"non-zero padding after the fixed part at {pos}",
-                )
+                raise padding_error(pos)
             return values[:-1]
         return values
+
+    def fixed_error(self, size: int) -> BadMessage:
+        """A fixed part of `size` bytes at the cursor does not fit in the message."""
+        return _bad(
+            _K.VALIDATION_ERROR_ILLEGAL_MEMORY_RANGE,
+            "fixed part of {} bytes at {} runs past the end at {}",
+            size,
+            self.pos,
+            self.end,
+        )
 
     def pad(self) -> None:
         """Skip the zero padding up to the next multiple of 8, checking it is zero."""
@@ -508,10 +582,14 @@ class MessageReader:
             if new > self.end:
                 raise _bad(
                     _K.VALIDATION_ERROR_ILLEGAL_MEMORY_RANGE,
-                    f"padding at {pos} runs past the end at {self.end}",
+                    "padding at {} runs past the end at {}",
+                    pos,
+                    self.end,
                 )
             if self.buf.count(0, pos, new) != n:
-                raise _bad(_K.VALIDATION_ERROR_DESERIALIZATION_FAILED, f"non-zero padding at {pos}")
+                raise _bad(
+                    _K.VALIDATION_ERROR_DESERIALIZATION_FAILED, "non-zero padding at {}", pos
+                )
             self.pos = new
 
     def _u32(self) -> int:
@@ -529,30 +607,36 @@ class MessageReader:
         if zero:
             raise _bad(
                 _K.VALIDATION_ERROR_DESERIALIZATION_FAILED,
-                f"non-zero padding after {what} at {pos}",
+                "non-zero padding after {} at {}",
+                what,
+                pos,
             )
         self.pos = pos + 8
         return value
 
-    def _utf8_bytes(self, cap: int) -> tuple[int, int]:
-        n = self._u32()
+    def string(self, cap: int = MAX_STRING_BYTES) -> str:
+        """A string: u32 length, UTF-8 bytes, zero padding to 8 (`_u32` and `_need` inlined)."""
+        pos = self.pos
+        if pos + 4 > self.end:
+            raise self._past_end(4)
+        (n,) = _U32.unpack_from(self.buf, pos)
+        start = self.pos = pos + 4
         if n > cap:
             raise _bad(
-                _K.VALIDATION_ERROR_UNEXPECTED_ARRAY_HEADER, f"string of {n} bytes exceeds {cap}"
+                _K.VALIDATION_ERROR_UNEXPECTED_ARRAY_HEADER, "string of {} bytes exceeds {}", n, cap
             )
-        start = self._need(n)
+        if start + n > self.end:
+            raise self._past_end(n)
         self.pos = start + n
         self.pad()
-        return start, n
-
-    def string(self, cap: int = MAX_STRING_BYTES) -> str:
-        start, n = self._utf8_bytes(cap)
         try:
             return str(self.view[start : start + n], "utf-8")
         except UnicodeDecodeError as e:
             raise _bad(
                 _K.VALIDATION_ERROR_DESERIALIZATION_FAILED,
-                f"invalid UTF-8 in the string at {start}: {e.reason}",
+                "invalid UTF-8 in the string at {}: {}",
+                start,
+                e.reason,
             ) from None
 
     def count(self, min_element_size: int, *, align8: bool, cap: int = MAX_COUNT) -> int:
@@ -562,16 +646,29 @@ class MessageReader:
         non-empty type), so a small message cannot announce a huge allocation.
         """
         pos = self.pos
-        n = self._tag_word("the count") if align8 else self._u32()
+        if align8:
+            n = self._tag_word("the count")
+        else:  # `_u32` inlined: counts are the most frequent variable-length read
+            if pos + 4 > self.end:
+                raise self._past_end(4)
+            self.pos = pos + 4
+            (n,) = _U32.unpack_from(self.buf, pos)
         if n > cap:
             raise _bad(
-                _K.VALIDATION_ERROR_UNEXPECTED_ARRAY_HEADER, f"count {n} at {pos} exceeds {cap}"
+                _K.VALIDATION_ERROR_UNEXPECTED_ARRAY_HEADER,
+                "count {} at {} exceeds {}",
+                n,
+                pos,
+                cap,
             )
         if n * min_element_size > self.end - self.pos:
             raise _bad(
                 _K.VALIDATION_ERROR_UNEXPECTED_ARRAY_HEADER,
-                f"count {n} at {pos} needs at least {n * min_element_size} bytes, "
-                f"{self.end - self.pos} left",
+                "count {} at {} needs at least {} bytes, {} left",
+                n,
+                pos,
+                n * min_element_size,
+                self.end - self.pos,
             )
         return n
 
@@ -590,7 +687,7 @@ class MessageReader:
         pos = self.pos
         tag = self._tag_word("the union tag")
         if tag not in known:
-            raise _bad(_K.VALIDATION_ERROR_UNKNOWN_UNION_TAG, f"union tag {tag} at {pos}")
+            raise _bad(_K.VALIDATION_ERROR_UNKNOWN_UNION_TAG, "union tag {} at {}", tag, pos)
         return tag
 
     def enter(self) -> None:
@@ -600,7 +697,9 @@ class MessageReader:
         if self.depth > MAX_DEPTH:
             raise _bad(
                 _K.VALIDATION_ERROR_MAX_RECURSION_DEPTH,
-                f"struct nesting deeper than {MAX_DEPTH} at {self.pos}",
+                "struct nesting deeper than {} at {}",
+                MAX_DEPTH,
+                self.pos,
             )
 
     def leave(self) -> None:
@@ -613,24 +712,31 @@ class MessageReader:
             if required:
                 raise _bad(
                     _K.VALIDATION_ERROR_UNEXPECTED_INVALID_HANDLE,
-                    f"descriptor required at {self.pos}, index is 0xFFFFFFFF",
+                    "descriptor required at {}, index is 0xFFFFFFFF",
+                    self.pos,
                 )
             return None
         if index >= len(self.fds):
             raise _bad(
                 _K.VALIDATION_ERROR_ILLEGAL_HANDLE,
-                f"descriptor index {index} but the frame carries {len(self.fds)}",
+                "descriptor index {} but the frame carries {}",
+                index,
+                len(self.fds),
             )
         if index < self.next_fd:
             raise _bad(
                 _K.VALIDATION_ERROR_ILLEGAL_HANDLE,
-                f"descriptor index {index} is not above the last claimed ({self.next_fd - 1})",
+                "descriptor index {} is not above the last claimed ({})",
+                index,
+                self.next_fd - 1,
             )
         if index != self.next_fd:
             # Skipping an index leaves that descriptor unclaimed forever (claims only go up).
             raise _bad(
                 _K.VALIDATION_ERROR_ILLEGAL_HANDLE,
-                f"descriptor index {index} skips {index - self.next_fd} unclaimed",
+                "descriptor index {} skips {} unclaimed",
+                index,
+                index - self.next_fd,
             )
         self.next_fd = index + 1
         return self.fds[index]
@@ -651,7 +757,8 @@ class MessageReader:
             if size:
                 raise _bad(
                     _K.VALIDATION_ERROR_DESERIALIZATION_FAILED,
-                    f"no descriptor but size {size}",
+                    "no descriptor but size {}",
+                    size,
                 )
             return None
         return SharedMemoryClaim(fd, size)
@@ -670,7 +777,8 @@ class MessageReader:
         if claim.size <= MAX_INLINE_BYTES:
             raise _bad(
                 _K.VALIDATION_ERROR_DESERIALIZATION_FAILED,
-                f"{claim.size} bytes in shared memory must travel inline",
+                "{} bytes in shared memory must travel inline",
+                claim.size,
             )
         return claim
 
@@ -681,16 +789,27 @@ def _bad_block(what: str, pos: int, num_bytes: int, header_size: int, left: int)
     if num_bytes % 8:
         return _bad(
             _K.VALIDATION_ERROR_MISALIGNED_OBJECT,
-            f"{what} at {pos}: num_bytes {num_bytes} is not a multiple of 8",
+            "{} at {}: num_bytes {} is not a multiple of 8",
+            what,
+            pos,
+            num_bytes,
         )
     if num_bytes > left:
         return _bad(
             _K.VALIDATION_ERROR_ILLEGAL_MEMORY_RANGE,
-            f"{what} at {pos}: num_bytes {num_bytes} but {left} bytes left",
+            "{} at {}: num_bytes {} but {} bytes left",
+            what,
+            pos,
+            num_bytes,
+            left,
         )
     return _bad(
         _K.VALIDATION_ERROR_UNEXPECTED_STRUCT_HEADER,
-        f"{what} at {pos}: num_bytes {num_bytes} < header size {header_size}",
+        "{} at {}: num_bytes {} < header size {}",
+        what,
+        pos,
+        num_bytes,
+        header_size,
     )
 
 
@@ -700,16 +819,23 @@ def _bad_flags(pos: int, flags: int, request_id: int) -> BadMessage:
     id without a flag. `next_message` calls it once its single test has failed."""
     if flags & ~_KNOWN_FLAGS or flags == _KNOWN_FLAGS:
         return _bad(
-            _K.VALIDATION_ERROR_MESSAGE_HEADER_INVALID_FLAGS, f"message at {pos}: flags {flags:#x}"
+            _K.VALIDATION_ERROR_MESSAGE_HEADER_INVALID_FLAGS,
+            "message at {}: flags {:#x}",
+            pos,
+            flags,
         )
     if flags:
         return _bad(
             _K.VALIDATION_ERROR_MESSAGE_HEADER_MISSING_REQUEST_ID,
-            f"message at {pos}: flags {flags:#x} with request id 0",
+            "message at {}: flags {:#x} with request id 0",
+            pos,
+            flags,
         )
     return _bad(
         _K.VALIDATION_ERROR_MESSAGE_HEADER_INVALID_FLAGS,
-        f"message at {pos}: request id {request_id} without a reply flag",
+        "message at {}: request id {} without a reply flag",
+        pos,
+        request_id,
     )
 
 
@@ -721,16 +847,26 @@ def check_flags(header: MessageHeader, *, expects_reply: bool, is_reply: bool = 
     # Arithmetic on the bools rather than conditional expressions: no branches to trace.
     want = expects_reply * FLAG_EXPECTS_REPLY | is_reply * FLAG_IS_REPLY
     if header.flags != want:
-        raise _bad(
-            _K.VALIDATION_ERROR_MESSAGE_HEADER_INVALID_FLAGS,
-            f"ordinal {header.ordinal:#010x}: flags {header.flags:#x}, expected {want:#x}",
-        )
+        raise flags_error(header, want)
+
+
+def flags_error(header: MessageHeader, want: int) -> BadMessage:
+    """The header's flags are not `want`, the flags its method's kind carries."""
+    return _bad(
+        _K.VALIDATION_ERROR_MESSAGE_HEADER_INVALID_FLAGS,
+        "ordinal {:#010x}: flags {:#x}, expected {:#x}",
+        header.ordinal,
+        header.flags,
+        want,
+    )
 
 
 def unknown_method(ordinal: int, context: str = "top level") -> BadMessage:
     return _bad(
         _K.VALIDATION_ERROR_MESSAGE_HEADER_UNKNOWN_METHOD,
-        f"unknown ordinal {ordinal:#010x} at {context}",
+        "unknown ordinal {:#010x} at {}",
+        ordinal,
+        context,
     )
 
 
@@ -742,7 +878,9 @@ def check_reply(header: MessageHeader, pending: Container[int]) -> None:
     if header.request_id not in pending:
         raise _bad(
             _K.VALIDATION_ERROR_MESSAGE_HEADER_MISSING_REQUEST_ID,
-            f"reply {header.ordinal:#010x} to request id {header.request_id}, which is not pending",
+            "reply {:#010x} to request id {}, which is not pending",
+            header.ordinal,
+            header.request_id,
         )
 
 
@@ -828,7 +966,9 @@ def check_unique_keys(keys: Sequence, count: int) -> None:
     if len(keys) != count:
         raise _bad(
             _K.VALIDATION_ERROR_DESERIALIZATION_FAILED,
-            f"duplicate record key: {count} entries, {len(keys)} distinct keys",
+            "duplicate record key: {} entries, {} distinct keys",
+            count,
+            len(keys),
         )
 
 
