@@ -53,6 +53,8 @@ COMMAND_HEADER_SIZE = COMMAND_HEADER.size
 FLAG_EXPECTS_REPLY = 1
 FLAG_IS_REPLY = 2
 _KNOWN_FLAGS = FLAG_EXPECTS_REPLY | FLAG_IS_REPLY
+# (flags, request id is 0) of a valid message header: a plain message, a request, a reply.
+_VALID_FLAGS = frozenset({(0, True), (FLAG_EXPECTS_REPLY, False), (FLAG_IS_REPLY, False)})
 
 NO_HANDLE_INDEX = 0xFFFFFFFF  # SharedMemoryRef.handle_index meaning "no descriptor" (§3.3)
 ENFORCE_RANGE_U64_MAX = 2**53 - 1
@@ -440,7 +442,7 @@ class MessageReader:
         # and the error cases are told apart only once one has failed.
         pos = self.pos
         left = self.limit - pos
-        if left < MESSAGE_HEADER_SIZE:
+        if left in range(MESSAGE_HEADER_SIZE):  # `in`, not `<`: atheris traces no CONTAINS_OP
             if left == 0:
                 if pos == 0:
                     raise _bad(_K.VALIDATION_ERROR_UNEXPECTED_STRUCT_HEADER, "empty frame")
@@ -464,7 +466,8 @@ class MessageReader:
         self.end = self._block_end = pos + num_bytes
         self.pos = pos + MESSAGE_HEADER_SIZE
         # Valid: no flag and request id 0, or exactly one of the two flags and a request id.
-        if flags > FLAG_IS_REPLY or (not flags) != (not request_id):
+        # One set lookup rather than two comparisons (two `_trace_cmp`s per message).
+        if (flags, not request_id) not in _VALID_FLAGS:
             raise _bad_flags(pos, flags, request_id)
         return header
 
@@ -586,7 +589,7 @@ class MessageReader:
                     pos,
                     self.end,
                 )
-            if self.buf.count(0, pos, new) != n:
+            if n - self.buf.count(0, pos, new):  # not `!=`: no `_trace_cmp` per string
                 raise _bad(
                     _K.VALIDATION_ERROR_DESERIALIZATION_FAILED, "non-zero padding at {}", pos
                 )
