@@ -364,6 +364,17 @@ function spatialAttributes(attrs) {
   requirePositive("dilations", attrs.dilations);
 }
 
+// Layouts name their dimensions by letter, as operations.py's INPUT_LAYOUTS / FILTER_LAYOUTS:
+// n batches, c channels, h height, w width; for a filter, o output channels, i input channels
+// per group, h and w the kernel's height and width.
+const INPUT_LAYOUTS = ["nchw", "nhwc"];
+const FILTER_LAYOUTS = ["oihw", "hwio", "ohwi", "ihwo"];
+
+/** Each of a 4-D shape's dimensions by its layout letter (operations.py `dimensions`). */
+const dimensions = (shape, layout) => Object.fromEntries([...layout].map((letter, i) => [letter, shape[i]]));
+
+const inLayout = (layout, sizes) => [...layout].map((letter) => sizes[letter]);
+
 function inferConv2d(o, attrs) {
   const x = o.input;
   const w = o.filter;
@@ -374,8 +385,10 @@ function inferConv2d(o, attrs) {
   spatialAttributes(attrs);
   const groups = attrs.groups;
   if (groups < 1) throw new RuleViolation(`'groups' must be at least 1, got ${groups}`);
-  const [batches, channels, height, width] = x.shape;
-  const [outChannels, filterChannels, kernelH, kernelW] = w.shape;
+  const image = dimensions(x.shape, attrs.inputLayout);
+  const kernel = dimensions(w.shape, attrs.filterLayout);
+  const { c: channels } = image;
+  const { o: outChannels, i: filterChannels } = kernel;
   if (channels % groups !== 0) throw new RuleViolation(`input channels (${channels}) are not divisible by groups (${groups})`);
   const perGroup = Math.floor(channels / groups);
   if (filterChannels !== perGroup) {
@@ -389,9 +402,9 @@ function inferConv2d(o, attrs) {
     if (!sameShape(o.bias.shape, [outChannels])) throw new RuleViolation(`must have shape [${outChannels}], got ${list(o.bias.shape)}`, "bias");
   }
   const { padding: pad, strides, dilations } = attrs;
-  const outH = spatialOutput(height, kernelH, dilations[0], strides[0], pad.slice(0, 2), false);
-  const outW = spatialOutput(width, kernelW, dilations[1], strides[1], pad.slice(2, 4), false);
-  return result(x.dataType, [batches, outChannels, outH, outW]);
+  const outH = spatialOutput(image.h, kernel.h, dilations[0], strides[0], pad.slice(0, 2), false);
+  const outW = spatialOutput(image.w, kernel.w, dilations[1], strides[1], pad.slice(2, 4), false);
+  return result(x.dataType, inLayout(attrs.inputLayout, { n: image.n, c: outChannels, h: outH, w: outW }));
 }
 
 function pool(allowed) {
@@ -400,16 +413,16 @@ function pool(allowed) {
     requireTypes("input", x, allowed);
     requireRank("input", x, 4);
     spatialAttributes(attrs);
-    const [batches, channels, height, width] = x.shape;
-    attrs.windowDimensions ??= [height, width]; // global pooling
+    const image = dimensions(x.shape, attrs.layout);
+    attrs.windowDimensions ??= [image.h, image.w]; // global pooling
     const window = attrs.windowDimensions;
     requireLength("windowDimensions", window, 2);
     requirePositive("windowDimensions", window);
     const { padding: pad, strides, dilations } = attrs;
     const ceil = attrs.roundingType === "ceil";
-    const outH = spatialOutput(height, window[0], dilations[0], strides[0], pad.slice(0, 2), ceil);
-    const outW = spatialOutput(width, window[1], dilations[1], strides[1], pad.slice(2, 4), ceil);
-    return result(x.dataType, [batches, channels, outH, outW]);
+    const outH = spatialOutput(image.h, window[0], dilations[0], strides[0], pad.slice(0, 2), ceil);
+    const outW = spatialOutput(image.w, window[1], dilations[1], strides[1], pad.slice(2, 4), ceil);
+    return result(x.dataType, inLayout(attrs.layout, { n: image.n, c: image.c, h: outH, w: outW }));
   };
 }
 
@@ -530,7 +543,6 @@ function inferLayerNormalization(o, attrs) {
 // --- the operation table (operations.py OPERATIONS; a test compares the two) -----------------
 
 const SPATIAL = { padding: attribute("uints"), strides: attribute("uints"), dilations: attribute("uints") };
-const NCHW_ONLY = ["nchw"]; // nhwc is in the IDL but not lowered by the service yet
 
 const spec = (name, inputs, infer, { optionalInputs = [], variadic = false, attributes = {} } = {}) =>
   Object.freeze({ name, inputs, infer, optionalInputs, variadic, attributes: Object.freeze(attributes) });
@@ -538,7 +550,7 @@ const spec = (name, inputs, infer, { optionalInputs = [], variadic = false, attr
 const poolAttributes = () => ({
   ...SPATIAL,
   windowDimensions: attribute("uints"),
-  layout: attribute("enum", "nchw", { choices: NCHW_ONLY }),
+  layout: attribute("enum", "nchw", { choices: INPUT_LAYOUTS }),
   roundingType: attribute("enum", "floor", { choices: ["floor", "ceil"] }),
 });
 
@@ -562,8 +574,8 @@ export const OPERATIONS = Object.freeze(
         attributes: {
           ...SPATIAL,
           groups: attribute("uint", 1),
-          inputLayout: attribute("enum", "nchw", { choices: NCHW_ONLY }),
-          filterLayout: attribute("enum", "oihw", { choices: ["oihw"] }),
+          inputLayout: attribute("enum", "nchw", { choices: INPUT_LAYOUTS }),
+          filterLayout: attribute("enum", "oihw", { choices: FILTER_LAYOUTS }),
         },
       }),
       spec("averagePool2d", ["input"], pool(FLOAT_TYPES), { attributes: poolAttributes() }),

@@ -136,34 +136,76 @@ def _onnx_pads(padding: Sequence[int]) -> list[int]:
     return [top, left, bottom, right]
 
 
+# ONNX Conv, AveragePool and MaxPool take NCHW images and OIHW filters only; other WebNN layouts
+# are transposed into those around the node (layouts name dimensions by letter, as in
+# python_service.shared.operations).
+_ONNX_IMAGE = "nchw"
+_ONNX_FILTER = "oihw"
+
+
+def _permutation(source: str, target: str) -> list[int]:
+    """The Transpose `perm` that reorders a tensor from layout `source` to layout `target`."""
+    return [source.index(letter) for letter in target]
+
+
+def _to_layout(w: _ModelWriter, name: str, source: str, target: str) -> str:
+    """`name` reordered from `source` to `target`: a Transpose node, or `name` if they match."""
+    if source == target:
+        return name
+    return w.node("Transpose", [name], perm=_permutation(source, target))
+
+
+def _in_onnx_layout(w: _ModelWriter, layout: str, out: str, build: Callable[[str], None]) -> None:
+    """Runs `build(result)` for an NCHW node, then moves its result into `layout` as `out`."""
+    if layout == _ONNX_IMAGE:
+        build(out)
+        return
+    nchw = w.fresh()
+    build(nchw)
+    w.node("Transpose", [nchw], out, perm=_permutation(_ONNX_IMAGE, layout))
+
+
 def _lower_conv2d(w: _ModelWriter, op: Operation, x: Names, d: Descriptors, out: str) -> None:
     a = op.attributes
-    w.node(
-        "Conv",
-        [name for name in x if name is not None],
-        out,
-        kernel_shape=list(d[1].shape[2:]),
-        pads=_onnx_pads(a["padding"]),
-        strides=list(a["strides"]),
-        dilations=list(a["dilations"]),
-        group=a["groups"],
-    )
+    image = _to_layout(w, x[0], a["inputLayout"], _ONNX_IMAGE)
+    kernel = _to_layout(w, x[1], a["filterLayout"], _ONNX_FILTER)
+    filter_dims = dict(zip(a["filterLayout"], d[1].shape, strict=True))
+    inputs = [image, kernel] + [name for name in x[2:] if name is not None]
+
+    def conv(result: str) -> None:
+        w.node(
+            "Conv",
+            inputs,
+            result,
+            kernel_shape=[filter_dims["h"], filter_dims["w"]],
+            pads=_onnx_pads(a["padding"]),
+            strides=list(a["strides"]),
+            dilations=list(a["dilations"]),
+            group=a["groups"],
+        )
+
+    _in_onnx_layout(w, a["inputLayout"], out, conv)
 
 
 def _lower_pool(w: _ModelWriter, op: Operation, x: Names, d: Descriptors, out: str) -> None:
     a = op.attributes
     extra = {"count_include_pad": 0} if op.op == "averagePool2d" else {}
-    w.node(
-        "AveragePool" if op.op == "averagePool2d" else "MaxPool",
-        x,
-        out,
-        kernel_shape=list(a["windowDimensions"]),
-        pads=_onnx_pads(a["padding"]),
-        strides=list(a["strides"]),
-        dilations=list(a["dilations"]),
-        ceil_mode=int(a["roundingType"] == "ceil"),
-        **extra,
-    )
+    image = _to_layout(w, x[0], a["layout"], _ONNX_IMAGE)
+
+    def pool(result: str) -> None:
+        w.node(
+            "AveragePool" if op.op == "averagePool2d" else "MaxPool",
+            [image],
+            result,
+            kernel_shape=list(a["windowDimensions"]),
+            pads=_onnx_pads(a["padding"]),
+            strides=list(a["strides"]),
+            dilations=list(a["dilations"]),
+            ceil_mode=int(a["roundingType"] == "ceil"),
+            **extra,
+        )
+
+    _in_onnx_layout(w, a["layout"], out, pool)
 
 
 def _lower_softmax(w: _ModelWriter, op: Operation, x: Names, d: Descriptors, out: str) -> None:

@@ -306,6 +306,22 @@ def _spatial_attributes(attrs: Attributes) -> None:
     _require_positive("dilations", attrs["dilations"])
 
 
+# Layouts name their dimensions by letter (WebNN MLInputOperandLayout and
+# MLConv2dFilterOperandLayout): n batches, c channels, h height, w width; for a filter, o output
+# channels, i input channels per group, h and w the kernel's height and width.
+INPUT_LAYOUTS = ("nchw", "nhwc")
+FILTER_LAYOUTS = ("oihw", "hwio", "ohwi", "ihwo")
+
+
+def dimensions(shape: tuple[int, ...], layout: str) -> dict[str, int]:
+    """Each of a 4-D shape's dimensions by its layout letter."""
+    return dict(zip(layout, shape, strict=True))
+
+
+def _in_layout(layout: str, **sizes: int) -> tuple[int, ...]:
+    return tuple(sizes[letter] for letter in layout)
+
+
 def _infer_conv2d(operands: Operands, attrs: Attributes, limits: Limits) -> OperandDescriptor:
     x, w = operands["input"], operands["filter"]
     _require_types("input", x, FLOAT_TYPES)
@@ -316,8 +332,9 @@ def _infer_conv2d(operands: Operands, attrs: Attributes, limits: Limits) -> Oper
     groups = attrs["groups"]
     if groups < 1:
         raise RuleViolation(f"'groups' must be at least 1, got {groups}")
-    batches, channels, height, width = x.shape
-    out_channels, filter_channels, kernel_h, kernel_w = w.shape
+    image = dimensions(x.shape, attrs["inputLayout"])
+    kernel = dimensions(w.shape, attrs["filterLayout"])
+    channels, out_channels, filter_channels = image["c"], kernel["o"], kernel["i"]
     if channels % groups != 0:
         raise RuleViolation(f"input channels ({channels}) are not divisible by groups ({groups})")
     if filter_channels != channels // groups:
@@ -338,9 +355,10 @@ def _infer_conv2d(operands: Operands, attrs: Attributes, limits: Limits) -> Oper
         if bias.shape != (out_channels,):
             raise RuleViolation(f"must have shape [{out_channels}], got {list(bias.shape)}", "bias")
     pad, strides, dilations = attrs["padding"], attrs["strides"], attrs["dilations"]
-    out_h = _spatial_output(height, kernel_h, dilations[0], strides[0], pad[0:2], False)
-    out_w = _spatial_output(width, kernel_w, dilations[1], strides[1], pad[2:4], False)
-    return _result(x.data_type, (batches, out_channels, out_h, out_w))
+    out_h = _spatial_output(image["h"], kernel["h"], dilations[0], strides[0], pad[0:2], False)
+    out_w = _spatial_output(image["w"], kernel["w"], dilations[1], strides[1], pad[2:4], False)
+    shape = _in_layout(attrs["inputLayout"], n=image["n"], c=out_channels, h=out_h, w=out_w)
+    return _result(x.data_type, shape)
 
 
 def _infer_pool(operands: Operands, attrs: Attributes, allowed: frozenset[DataType]) -> Any:
@@ -348,17 +366,18 @@ def _infer_pool(operands: Operands, attrs: Attributes, allowed: frozenset[DataTy
     _require_types("input", x, allowed)
     _require_rank("input", x, 4)
     _spatial_attributes(attrs)
-    batches, channels, height, width = x.shape
+    image = dimensions(x.shape, attrs["layout"])
     if attrs["windowDimensions"] is None:
-        attrs["windowDimensions"] = (height, width)  # global pooling
+        attrs["windowDimensions"] = (image["h"], image["w"])  # global pooling
     window = attrs["windowDimensions"]
     _require_length("windowDimensions", window, 2)
     _require_positive("windowDimensions", window)
     pad, strides, dilations = attrs["padding"], attrs["strides"], attrs["dilations"]
     ceil = attrs["roundingType"] == "ceil"
-    out_h = _spatial_output(height, window[0], dilations[0], strides[0], pad[0:2], ceil)
-    out_w = _spatial_output(width, window[1], dilations[1], strides[1], pad[2:4], ceil)
-    return _result(x.data_type, (batches, channels, out_h, out_w))
+    out_h = _spatial_output(image["h"], window[0], dilations[0], strides[0], pad[0:2], ceil)
+    out_w = _spatial_output(image["w"], window[1], dilations[1], strides[1], pad[2:4], ceil)
+    shape = _in_layout(attrs["layout"], n=image["n"], c=image["c"], h=out_h, w=out_w)
+    return _result(x.data_type, shape)
 
 
 def _infer_average_pool(operands: Operands, attrs: Attributes, limits: Limits) -> Any:
@@ -527,7 +546,6 @@ _SPATIAL = {
     "strides": AttributeSpec("uints"),
     "dilations": AttributeSpec("uints"),
 }
-_NCHW_ONLY = ("nchw",)  # nhwc is in the IDL but not lowered yet; refused rather than wrong.
 
 
 def _spec(name: str, inputs: tuple[str, ...], infer: InferFunction, **kw: Any) -> OperationSpec:
@@ -561,8 +579,8 @@ OPERATIONS: Mapping[str, OperationSpec] = {
             attributes={
                 **_SPATIAL,
                 "groups": AttributeSpec("uint", 1),
-                "inputLayout": AttributeSpec("enum", "nchw", choices=_NCHW_ONLY),
-                "filterLayout": AttributeSpec("enum", "oihw", choices=("oihw",)),
+                "inputLayout": AttributeSpec("enum", "nchw", choices=INPUT_LAYOUTS),
+                "filterLayout": AttributeSpec("enum", "oihw", choices=FILTER_LAYOUTS),
             },
         ),
         *(
@@ -573,7 +591,7 @@ OPERATIONS: Mapping[str, OperationSpec] = {
                 attributes={
                     **_SPATIAL,
                     "windowDimensions": AttributeSpec("uints"),
-                    "layout": AttributeSpec("enum", "nchw", choices=_NCHW_ONLY),
+                    "layout": AttributeSpec("enum", "nchw", choices=INPUT_LAYOUTS),
                     "roundingType": AttributeSpec("enum", "floor", choices=("floor", "ceil")),
                 },
             )

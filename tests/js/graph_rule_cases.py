@@ -26,7 +26,7 @@ MODEL = load(["idl/webnpu.idl"]).model
 
 def _enum_values() -> dict[str, tuple[str, ...]]:
     """Attribute name -> the IDL enum's values (so drawn values pass WebIDL conversion and
-    reach the rules, which may still refuse some, as "nhwc")."""
+    reach the rules, which decide)."""
     enums = {e.name: tuple(v.value for v in e.values) for e in MODEL.enums}
     found: dict[str, tuple[str, ...]] = {}
     for dictionary in MODEL.dictionaries:
@@ -221,8 +221,66 @@ def _conv2d() -> list[Case]:
         ("strides 0", [1, 3, 5, 5], [4, 3, 3, 3], {"strides": [0, 1]}, None),
         ("dilations length", [1, 3, 5, 5], [4, 3, 3, 3], {"dilations": [1, 1, 1]}, None),
         ("window too big", [1, 3, 2, 2], [4, 3, 3, 3], {}, None),
-        ("nhwc", [1, 3, 5, 5], [4, 3, 3, 3], {"inputLayout": "nhwc"}, None),
-        ("hwio", [1, 3, 5, 5], [4, 3, 3, 3], {"filterLayout": "hwio"}, None),
+        # Layouts (WebNN MLInputOperandLayout, MLConv2dFilterOperandLayout): valid ones...
+        ("nhwc", [1, 5, 6, 3], [4, 3, 3, 3], {"inputLayout": "nhwc"}, [4]),
+        ("hwio", [1, 3, 5, 6], [3, 2, 3, 4], {"filterLayout": "hwio"}, [4]),
+        ("ohwi", [1, 3, 5, 6], [4, 3, 2, 3], {"filterLayout": "ohwi"}, [4]),
+        (
+            "nhwc ohwi groups",
+            [2, 5, 6, 4],
+            [6, 3, 2, 2],
+            {"inputLayout": "nhwc", "filterLayout": "ohwi", "groups": 2, "strides": [2, 1]},
+            [6],
+        ),
+        (
+            "nhwc ihwo depthwise",
+            [1, 5, 5, 3],
+            [1, 3, 3, 3],
+            {"inputLayout": "nhwc", "filterLayout": "ihwo", "groups": 3, "padding": [1, 1, 0, 2]},
+            None,
+        ),
+        (
+            "nhwc hwio",
+            [1, 4, 4, 2],
+            [2, 2, 2, 5],
+            {"inputLayout": "nhwc", "filterLayout": "hwio"},
+            None,
+        ),
+        # ...and the mistakes, with each size read from where its layout puts it.
+        ("nhwc channels", [1, 3, 5, 5], [4, 3, 3, 3], {"inputLayout": "nhwc"}, None),
+        ("hwio channels", [1, 3, 5, 5], [3, 3, 4, 4], {"filterLayout": "hwio"}, None),
+        (
+            "ohwi channels",
+            [1, 5, 5, 3],
+            [4, 3, 3, 4],
+            {"inputLayout": "nhwc", "filterLayout": "ohwi"},
+            None,
+        ),
+        ("ihwo channels", [1, 4, 5, 5], [4, 3, 3, 2], {"filterLayout": "ihwo", "groups": 2}, None),
+        (
+            "nhwc groups indivisible",
+            [1, 5, 5, 6],
+            [4, 3, 3, 2],
+            {"inputLayout": "nhwc", "filterLayout": "ohwi", "groups": 4},
+            None,
+        ),
+        (
+            "ihwo out channels per group",
+            [1, 4, 5, 5],
+            [2, 3, 3, 3],
+            {"filterLayout": "ihwo", "groups": 2},
+            None,
+        ),
+        ("hwio bias shape", [1, 3, 5, 5], [3, 3, 3, 4], {"filterLayout": "hwio"}, [3]),
+        (
+            "ihwo bias shape",
+            [1, 5, 5, 3],
+            [3, 1, 1, 2],
+            {"inputLayout": "nhwc", "filterLayout": "ihwo"},
+            [3],
+        ),
+        ("nhwc window too big", [1, 2, 6, 3], [4, 3, 3, 3], {"inputLayout": "nhwc"}, None),
+        ("ohwi window too big", [1, 3, 5, 5], [4, 3, 6, 3], {"filterLayout": "ohwi"}, None),
         ("rank 3", [3, 5, 5], [4, 3, 3, 3], {}, None),
     ]
     cases = []
@@ -269,7 +327,25 @@ def _pools() -> list[Case]:
         ),
         ("window 0", [1, 1, 4, 4], {"windowDimensions": [0, 2]}, "float32"),
         ("window length", [1, 1, 4, 4], {"windowDimensions": [2]}, "float32"),
-        ("nhwc", [1, 1, 4, 4], {"layout": "nhwc"}, "float32"),
+        ("nhwc global", [1, 4, 3, 2], {"layout": "nhwc"}, "float32"),
+        (
+            "nhwc window",
+            [1, 5, 7, 2],
+            {
+                "layout": "nhwc",
+                "windowDimensions": [2, 3],
+                "strides": [2, 2],
+                "roundingType": "ceil",
+            },
+            "float32",
+        ),
+        (
+            "nhwc window too big",
+            [1, 2, 8, 3],
+            {"layout": "nhwc", "windowDimensions": [3, 3]},
+            "float32",
+        ),
+        ("nhwc uint8", [1, 4, 4, 3], {"layout": "nhwc", "windowDimensions": [2, 2]}, "uint8"),
         ("uint8", [1, 1, 4, 4], {"windowDimensions": [2, 2]}, "uint8"),
         ("int32", [1, 1, 4, 4], {}, "int32"),
         ("rank 2", [4, 4], {}, "float32"),

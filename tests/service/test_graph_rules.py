@@ -478,8 +478,9 @@ def test_conv2d_defaults():
         (
             [1, 4, 5, 5],
             [2, 4, 3, 3],
-            {"inputLayout": "nhwc"},
-            "attribute 'inputLayout' must be one of ['nchw'], got 'nhwc'",
+            {"filterLayout": "oihw x"},
+            "attribute 'filterLayout' must be one of ['oihw', 'hwio', 'ohwi', 'ihwo'], "
+            "got 'oihw x'",
         ),
     ],
 )
@@ -488,6 +489,136 @@ def test_conv2d_errors(x_shape, w_shape, attrs, message):
     x = s.input("x", "float32", x_shape)
     w = s.input("w", "float32", w_shape)
     fails(s, f"conv2d (operation 0): {message}", y=s.op("conv2d", x, w, **attrs))
+
+
+def in_layout(nchw_shape: tuple[int, ...], layout: str, source: str = "nchw") -> list[int]:
+    """A shape given in `source`'s dimension order, reordered to `layout` (letters name axes)."""
+    return [nchw_shape[source.index(letter)] for letter in layout]
+
+
+@pytest.mark.parametrize("filter_layout", ["oihw", "hwio", "ohwi", "ihwo"])
+@pytest.mark.parametrize("input_layout", ["nchw", "nhwc"])
+def test_conv2d_output_size_in_every_layout(input_layout, filter_layout):
+    # test_conv2d_output_size's convolution, its shapes reordered: the sizes are read by layout
+    # (WebNN "calculate conv2d output sizes") and the result is in the input's layout.
+    s = Sketch()
+    x = s.input("x", "float32", in_layout((1, 4, 10, 9), input_layout))
+    w = s.input("w", "float32", in_layout((6, 2, 3, 2), filter_layout, "oihw"))
+    bias = s.input("bias", "float32", [6])
+    y = s.op(
+        "conv2d",
+        x,
+        w,
+        bias,
+        padding=(1, 1, 0, 2),
+        strides=(2, 3),
+        dilations=(1, 2),
+        groups=2,
+        inputLayout=input_layout,
+        filterLayout=filter_layout,
+    )
+    assert result(s, y) == f32(*in_layout((1, 6, 5, 3), input_layout))
+
+
+def test_conv2d_depthwise_ihwo():
+    # WebNN's depthwise form: ihwo with i = 1 and groups = the input channels.
+    s = Sketch()
+    x = s.input("x", "float32", [2, 7, 6, 3])
+    w = s.input("w", "float32", [1, 3, 3, 3])
+    y = s.op("conv2d", x, w, groups=3, inputLayout="nhwc", filterLayout="ihwo")
+    assert result(s, y) == f32(2, 5, 4, 3)
+
+
+@pytest.mark.parametrize(
+    ("x_shape", "w_shape", "attrs", "message"),
+    [
+        (  # nhwc: the channels are the last dimension (4), not dimension 1 (5)
+            [1, 5, 5, 4],
+            [2, 5, 3, 3],
+            {"inputLayout": "nhwc"},
+            "operand 'filter' (2): filter input channels (5) "
+            "must equal input channels / groups (4)",
+        ),
+        (  # hwio: the filter's input channels are dimension 2
+            [1, 4, 5, 5],
+            [3, 3, 2, 4],
+            {"filterLayout": "hwio"},
+            "operand 'filter' (2): filter input channels (2) "
+            "must equal input channels / groups (4)",
+        ),
+        (  # ohwi: dimension 3
+            [1, 5, 5, 4],
+            [2, 3, 3, 5],
+            {"inputLayout": "nhwc", "filterLayout": "ohwi"},
+            "operand 'filter' (2): filter input channels (5) "
+            "must equal input channels / groups (4)",
+        ),
+        (  # ihwo: dimension 0
+            [1, 4, 5, 5],
+            [4, 3, 3, 2],
+            {"filterLayout": "ihwo", "groups": 2},
+            "operand 'filter' (2): filter input channels (4) "
+            "must equal input channels / groups (2)",
+        ),
+        (
+            [1, 5, 5, 6],
+            [3, 3, 2, 4],
+            {"inputLayout": "nhwc", "filterLayout": "hwio", "groups": 4},
+            "input channels (6) are not divisible by groups (4)",
+        ),
+        (  # hwio: the output channels are dimension 3 (3), indivisible by 2 groups
+            [1, 5, 5, 4],
+            [3, 3, 2, 3],
+            {"inputLayout": "nhwc", "filterLayout": "hwio", "groups": 2},
+            "operand 'filter' (2): filter output channels (3) are not divisible by groups (2)",
+        ),
+        (  # nhwc: the height is dimension 1 (2), smaller than the kernel's 3
+            [1, 2, 5, 4],
+            [2, 4, 3, 3],
+            {"inputLayout": "nhwc"},
+            "the dilated window (3) is larger than the padded input (2)",
+        ),
+        (  # ohwi: the kernel's width is dimension 2 (6), wider than the input
+            [1, 4, 5, 5],
+            [2, 3, 6, 4],
+            {"filterLayout": "ohwi"},
+            "the dilated window (6) is larger than the padded input (5)",
+        ),
+    ],
+)
+def test_conv2d_layout_errors(x_shape, w_shape, attrs, message):
+    s = Sketch()
+    x = s.input("x", "float32", x_shape)
+    w = s.input("w", "float32", w_shape)
+    fails(s, f"conv2d (operation 0): {message}", y=s.op("conv2d", x, w, **attrs))
+
+
+@pytest.mark.parametrize(
+    ("filter_layout", "w_shape"),
+    [("hwio", [1, 1, 2, 4]), ("ohwi", [4, 1, 1, 2]), ("ihwo", [2, 1, 1, 4])],
+)
+def test_conv2d_bias_has_the_filter_layouts_output_channels(filter_layout, w_shape):
+    s = Sketch()
+    x = s.input("x", "float32", [1, 3, 3, 2])
+    w = s.input("w", "float32", w_shape)
+    fails(
+        s,
+        "conv2d (operation 0): operand 'bias' (3): must have shape [4], got [2]",
+        y=s.op(
+            "conv2d",
+            x,
+            w,
+            s.input("bias", "float32", [2]),
+            inputLayout="nhwc",
+            filterLayout=filter_layout,
+        ),
+    )
+    s = Sketch()
+    x = s.input("x", "float32", [1, 3, 3, 2])
+    w = s.input("w", "float32", w_shape)
+    bias = s.input("bias", "float32", [4])
+    y = s.op("conv2d", x, w, bias, inputLayout="nhwc", filterLayout=filter_layout)
+    assert result(s, y) == f32(1, 3, 3, 4)
 
 
 def test_conv2d_bias_shape_and_type():
@@ -531,6 +662,31 @@ def test_pool_rounding(rounding, expected):
     x = s.input("x", "float32", [1, 1, 8, 8])
     y = s.op("maxPool2d", x, windowDimensions=(3, 3), strides=(2, 2), roundingType=rounding)
     assert result(s, y) == f32(1, 1, expected, expected)
+
+
+@pytest.mark.parametrize("op", ["averagePool2d", "maxPool2d"])
+def test_pool_nhwc(op):
+    # The global window is [height, width] read by layout; channels stay last in the result.
+    s = Sketch()
+    x = s.input("x", "float32", [2, 7, 5, 3])
+    y = s.op(op, x, layout="nhwc")
+    graph = s.validate(y=y)
+    assert graph.descriptors[y] == f32(2, 1, 1, 3)
+    assert graph.operations[0].attributes["windowDimensions"] == (7, 5)
+    s = Sketch()
+    x = s.input("x", "float32", [1, 8, 6, 3])
+    y = s.op(op, x, layout="nhwc", windowDimensions=(3, 2), strides=(2, 2), roundingType="ceil")
+    assert result(s, y) == f32(1, 4, 3, 3)
+
+
+def test_pool_nhwc_window_larger_than_the_input():
+    s = Sketch()
+    x = s.input("x", "float32", [1, 4, 2, 8])
+    fails(
+        s,
+        "maxPool2d (operation 0): the dilated window (3) is larger than the padded input (2)",
+        y=s.op("maxPool2d", x, layout="nhwc", windowDimensions=(3, 3)),
+    )
 
 
 def test_pool_errors():

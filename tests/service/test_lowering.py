@@ -177,6 +177,78 @@ def test_conv2d_bias_absent_as_no_operand():
     check(run(s.validate(y=y), x=x)["y"], expected)
 
 
+def reorder(array: np.ndarray, source: str, target: str) -> np.ndarray:
+    """`array`, laid out as `source`, in `target`'s order (layouts name axes by letter)."""
+    return np.transpose(array, [source.index(letter) for letter in target])
+
+
+@pytest.mark.parametrize("filter_layout", ["oihw", "hwio", "ohwi", "ihwo"])
+@pytest.mark.parametrize("input_layout", ["nchw", "nhwc"])
+@pytest.mark.parametrize("filter_as_input", [False, True])
+def test_conv2d_layouts(input_layout, filter_layout, filter_as_input):
+    # The same convolution as the nchw/oihw reference, fed in other layouts: the result must be
+    # the reference's, reordered into the input's layout.
+    x, w, b = random(60, 2, 4, 7, 6), random(61, 6, 2, 3, 2), random(62, 6)
+    padding, strides, dilations = (1, 0, 2, 1), (2, 1), (1, 2)
+    x_in, w_in = reorder(x, "nchw", input_layout), reorder(w, "oihw", filter_layout)
+    s = Sketch()
+    filter_operand = s.input("w", "float32", w_in.shape) if filter_as_input else s.constant(w_in)
+    y = s.op(
+        "conv2d",
+        s.input("x", "float32", x_in.shape),
+        filter_operand,
+        s.constant(b),
+        padding=padding,
+        strides=strides,
+        dilations=dilations,
+        groups=2,
+        inputLayout=input_layout,
+        filterLayout=filter_layout,
+    )
+    graph = s.validate(y=y)
+    out_hw = reorder(np.empty(graph.descriptors[y].shape), input_layout, "nchw").shape[2:]
+    expected = conv2d_reference(x, w, b, padding, strides, dilations, 2, out_hw)
+    feeds = {"x": np.ascontiguousarray(x_in)}
+    if filter_as_input:
+        feeds["w"] = np.ascontiguousarray(w_in)
+    check(run(graph, **feeds)["y"], reorder(expected, "nchw", input_layout))
+
+
+def test_nchw_oihw_lowering_has_no_transposes():
+    s = Sketch()
+    y = s.op("conv2d", s.input("x", "float32", [1, 2, 4, 4]), s.constant(random(63, 3, 2, 1, 1)))
+    y = s.op("maxPool2d", y)
+    model = onnx.load_from_string(lower_to_onnx(s.validate(y=y)))
+    assert [n.op_type for n in model.graph.node] == ["Conv", "MaxPool", "Identity"]
+
+
+def layout_net() -> ValidatedGraph:
+    s = Sketch()
+    x = s.input("x", "float32", [1, 6, 6, 2])
+    h = s.op(
+        "conv2d", x, s.constant(random(64, 3, 3, 2, 4)), inputLayout="nhwc", filterLayout="hwio"
+    )
+    h = s.op("averagePool2d", h, layout="nhwc", windowDimensions=(2, 2))
+    return s.validate(y=h)
+
+
+def test_layout_transposes_are_deterministic_and_valid_onnx():
+    first = lower_to_onnx(layout_net())
+    assert lower_to_onnx(layout_net()) == first
+    model = onnx.load_from_string(first)
+    onnx.checker.check_model(model, full_check=True)
+    assert [n.op_type for n in model.graph.node] == [
+        "Transpose",  # input nhwc -> nchw
+        "Transpose",  # filter hwio -> oihw
+        "Conv",
+        "Transpose",  # result nchw -> nhwc
+        "Transpose",  # pooling's input nhwc -> nchw
+        "AveragePool",
+        "Transpose",
+        "Identity",
+    ]
+
+
 POOL_CASES = [
     {},
     {"windowDimensions": (3, 2), "strides": (2, 1), "padding": (1, 0, 0, 1)},
@@ -210,6 +282,30 @@ def test_pool(op, attrs):
     )
     reduce = np.nanmean if op == "averagePool2d" else np.nanmax
     check(run(graph, x=x)["y"], reduce(patches, axis=(4, 5)).astype(np.float32))
+
+
+@pytest.mark.parametrize("op", ["averagePool2d", "maxPool2d"])
+@pytest.mark.parametrize("attrs", POOL_CASES)
+def test_pool_nhwc(op, attrs):
+    # test_pool's nchw reference, its channels moved last; the window is read as [height, width].
+    x = random(65, 2, 3, 8, 7)
+    x_nhwc = np.ascontiguousarray(reorder(x, "nchw", "nhwc"))
+    s = Sketch()
+    y = s.op(op, s.input("x", "float32", x_nhwc.shape), layout="nhwc", **attrs)
+    graph = s.validate(y=y)
+    resolved = graph.operations[0].attributes
+    patches = windows(
+        x,
+        resolved["windowDimensions"],
+        resolved["strides"],
+        resolved["dilations"],
+        resolved["padding"],
+        np.nan,
+        graph.descriptors[y].shape[1:3],
+    )
+    reduce = np.nanmean if op == "averagePool2d" else np.nanmax
+    expected = reduce(patches, axis=(4, 5)).astype(np.float32)
+    check(run(graph, x=x_nhwc)["y"], reorder(expected, "nchw", "nhwc"))
 
 
 # ---------------------------------------------------------------------------------------------
