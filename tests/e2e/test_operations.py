@@ -379,6 +379,67 @@ for _variant in CONV_VARIANTS:
     case("conv2d", _variant)(_conv_case(_variant))
 
 
+def reorder(array: np.ndarray, source: str, target: str) -> np.ndarray:
+    """`array`, laid out as `source`, in `target`'s dimension order. WebNN's layouts name the
+    dimensions by letter: nchw/nhwc for images; oihw, hwio, ohwi, ihwo for filters."""
+    return np.ascontiguousarray(np.transpose(array, [source.index(d) for d in target]))
+
+
+INPUT_LAYOUTS = ("nchw", "nhwc")
+FILTER_LAYOUTS = ("oihw", "hwio", "ohwi", "ihwo")
+
+
+def _conv_layout_case(input_layout: str, filter_layout: str) -> CaseFunction:
+    """The "everything" convolution (groups, asymmetric padding, strides, dilations, bias) fed
+    in other layouts: the expected result is the NCHW/OIHW reference, reordered."""
+
+    def run(b: Any, rng: np.random.Generator) -> Case:
+        x, w, bias = rand(rng, (2, 4, 9, 8)), rand(rng, (6, 2, 2, 3)), rand(rng, (6,))
+        padding, strides, dilations = (2, 1, 0, 3), (2, 1), (2, 2)
+        options = {
+            "padding": list(padding),
+            "strides": list(strides),
+            "dilations": list(dilations),
+            "groups": 2,
+            "inputLayout": input_layout,
+            "filterLayout": filter_layout,
+            "bias": graph_constant(b, bias),
+        }
+        x_in = reorder(x, "nchw", input_layout)
+        filter_in = graph_constant(b, reorder(w, "oihw", filter_layout))
+        out = b.conv2d(graph_input(b, "x", x_in), filter_in, options)
+        expected = conv2d_reference(x, w, bias, padding, strides, dilations, 2)
+        return Case({"y": out}, {"x": x_in}, {"y": reorder(expected, "nchw", input_layout)}, 1e-5)
+
+    return run
+
+
+for _input_layout in INPUT_LAYOUTS:
+    for _filter_layout in FILTER_LAYOUTS:
+        if (_input_layout, _filter_layout) != ("nchw", "oihw"):  # the variants above
+            _id = f"{_input_layout}_{_filter_layout}"
+            case("conv2d", _id)(_conv_layout_case(_input_layout, _filter_layout))
+
+
+@case("conv2d", "nhwc_ihwo_depthwise")
+def _conv_depthwise_nhwc(b: Any, rng: np.random.Generator) -> Case:
+    # WebNN's depthwise form: ihwo with one input channel per group, groups = the channels.
+    x, w, bias = rand(rng, (1, 3, 6, 6)), rand(rng, (3, 1, 3, 3)), rand(rng, (3,))
+    options = {
+        "padding": [1, 1, 1, 1],
+        "strides": [2, 2],
+        "groups": 3,
+        "inputLayout": "nhwc",
+        "filterLayout": "ihwo",
+        "bias": graph_constant(b, bias),
+    }
+    x_in = reorder(x, "nchw", "nhwc")
+    filter_in = graph_constant(b, reorder(w, "oihw", "ihwo"))
+    out = b.conv2d(graph_input(b, "x", x_in), filter_in, options)
+    expected = conv2d_reference(x, w, bias, (1, 1, 1, 1), (2, 2), (1, 1), 3)
+    return Case({"y": out}, {"x": x_in}, {"y": reorder(expected, "nchw", "nhwc")}, 1e-5)
+
+
 def test_conv2d_filter_as_graph_input(device: Any) -> None:
     """The filter and bias need not be constants: here they are inputs of the graph."""
     rng = np.random.default_rng(7)
@@ -484,6 +545,55 @@ def _pool_case(op: str, variant: str) -> CaseFunction:
 for _op in ("averagePool2d", "maxPool2d"):
     for _variant in POOL_VARIANTS:
         case(_op, _variant)(_pool_case(_op, _variant))
+
+
+def _pool_nhwc_case(op: str, variant: str) -> CaseFunction:
+    """A pooling variant with layout "nhwc": the NCHW reference with the channels moved last."""
+
+    def run(b: Any, rng: np.random.Generator) -> Case:
+        shape, window, padding, strides, dilations, rounding = POOL_VARIANTS[variant]
+        x = rand(rng, shape, -3, 3)
+        options: dict[str, Any] = {"layout": "nhwc"}
+        for key, value in (
+            ("windowDimensions", window),
+            ("padding", padding),
+            ("strides", strides),
+            ("dilations", dilations),
+            ("roundingType", rounding),
+        ):
+            if value is not None:
+                options[key] = list(value) if isinstance(value, tuple) else value
+        x_in = reorder(x, "nchw", "nhwc")
+        out = getattr(b, "average_pool2d" if op == "averagePool2d" else "max_pool2d")(
+            graph_input(b, "x", x_in), options
+        )
+        expected = pool2d_reference(
+            x,
+            "average" if op == "averagePool2d" else "max",
+            window,
+            padding or (0, 0, 0, 0),
+            strides or (1, 1),
+            dilations or (1, 1),
+            rounding == "ceil",
+        )
+        return Case({"y": out}, {"x": x_in}, {"y": reorder(expected, "nchw", "nhwc")})
+
+    return run
+
+
+for _op in ("averagePool2d", "maxPool2d"):
+    for _variant in ("global", "padding", "dilations", "ceil_padded"):
+        case(_op, f"nhwc_{_variant}")(_pool_nhwc_case(_op, _variant))
+
+
+@case("maxPool2d", "nhwc_uint8")
+def _max_pool_nhwc_uint8(b: Any, rng: np.random.Generator) -> Case:
+    x = rng.integers(0, 256, size=(1, 2, 5, 5), dtype=np.uint8)
+    options = {"windowDimensions": [2, 2], "padding": [1, 0, 1, 0], "layout": "nhwc"}
+    x_in = reorder(x, "nchw", "nhwc")
+    out = b.max_pool2d(graph_input(b, "x", x_in), options)
+    expected = pool2d_reference(x, "max", (2, 2), (1, 0, 1, 0), (1, 1), (1, 1), False)
+    return Case({"y": out}, {"x": x_in}, {"y": reorder(expected.astype(np.uint8), "nchw", "nhwc")})
 
 
 @case("maxPool2d", "uint8")
