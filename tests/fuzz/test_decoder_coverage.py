@@ -4,19 +4,19 @@ The decoder's coverage comes from the decode path only (`fuzz_wire_decoder.COVER
 canonical check's encoder and the harness are not traced, so each input pays for far fewer
 atheris callbacks (fuzz/README.md). Instrumenting patches code in place, so those checks run
 in a child process. The `.options` file must reach libFuzzer however the target is started:
-`python -m fuzz run` and bench/fuzz.py (`fuzz_command`) and the OSS-Fuzz build.
+`python -m fuzz run` and bench/fuzz.py (`fuzz_command`) and the OSS-Fuzz build (which
+tests/fuzz/test_bundle.py builds and runs for real).
 """
 
 from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import textwrap
 
-from fuzz.cli import FUZZ_DIR, fuzz_command, options
+from fuzz.cli import fuzz_command, options
 from tests.fuzz.support import ROOT, require_atheris
 
 # Events per input on bench/fuzz.py's 2,000 seed mutations: 33.1 when this was written (46.3
@@ -96,29 +96,3 @@ def test_decoder_options_reach_libfuzzer_before_the_callers_flags():
     command = fuzz_command("wire_decoder", ["-max_len=64"], [])
     # libFuzzer keeps the last value of a flag: the caller's override the file's.
     assert command.index("-max_len=512") < command.index("-max_len=64")
-
-
-def test_oss_fuzz_build_ships_the_options_next_to_the_fuzzer(tmp_path):
-    """fuzz/oss_fuzz_build.sh with OSS-Fuzz's compile_python_fuzzer (PyInstaller, only in its
-    image) replaced by a function that records its call."""
-    for tool in ("bash", "zip"):
-        assert shutil.which(tool), f"{tool} is missing: apt-get install {tool}"
-    out = tmp_path / "out"
-    out.mkdir()
-    script = (
-        "set -eu\n"
-        'compile_python_fuzzer() { echo "$1" >> "$OUT/compiled"; }\n'
-        "source fuzz/oss_fuzz_build.sh\n"
-        "build_webnpu_fuzzer fuzz/fuzz_wire_decoder.py\n"
-        "build_webnpu_fuzzer fuzz/fuzz_webidl.py\n"
-    )
-    path = f"{os.path.dirname(sys.executable)}:{os.environ['PATH']}"  # python3: this venv's
-    env = dict(os.environ, OUT=str(out), PATH=path, PYTHONDONTWRITEBYTECODE="1")
-    subprocess.run(["bash", "-c", script], cwd=ROOT, env=env, check=True, timeout=300)
-    shipped = out / "fuzz_wire_decoder.options"
-    assert shipped.read_bytes() == (FUZZ_DIR / "fuzz_wire_decoder.options").read_bytes()
-    assert not (out / "fuzz_webidl.options").exists()
-    assert (out / "compiled").read_text().split() == [
-        "fuzz/fuzz_wire_decoder.py",
-        "fuzz/fuzz_webidl.py",
-    ]
