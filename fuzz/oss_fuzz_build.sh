@@ -3,8 +3,12 @@
 #
 # build_webnpu_fuzzer SCRIPT: one fuzz target into $OUT, with what it reads at run time:
 # the repository root on the import path (the `fuzz` package is not installed by pip), the
-# wire model JSON (fuzz/wire_values.py), the IDL (seeds), the codegen package's data files,
-# and onnxruntime's shared libraries. Its seed corpus is the generated seeds plus the
+# wire model JSON (fuzz/wire_values.py, found by fuzz.harness.data_root()), the codegen
+# package's data files (the WebIDL parser's tables) and onnxruntime's shared libraries.
+# tests/fuzz/test_bundle.py builds and runs bundles with these flags, without the source tree;
+# each of the JSON and the codegen data, left out, stops a target at its first input. (The
+# IDL is not bundled: the seeds are made here, at build time, not by the bundle.)
+# Its seed corpus is the generated seeds plus the
 # wire-trace corpus and the regression inputs, zipped as OSS-Fuzz expects; its libFuzzer flags
 # (fuzz/NAME.options, e.g. max_len) go next to the binary as $OUT/NAME.options, where OSS-Fuzz
 # and ClusterFuzzLite read them.
@@ -14,7 +18,6 @@ build_webnpu_fuzzer() {
   compile_python_fuzzer "$script" \
     --paths="$PWD" \
     --add-data="generated/wire/webnpu.json:generated/wire" \
-    --add-data="idl:idl" \
     --collect-data=codegen \
     --collect-binaries=onnxruntime
   if [[ -f "${script%.py}.options" ]]; then
