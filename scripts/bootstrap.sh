@@ -75,6 +75,14 @@ ensure_cxx() {
   fi
 }
 
+ensure_zip() {
+  # fuzz/oss_fuzz_build.sh zips each target's seed corpus as OSS-Fuzz expects;
+  # tests/fuzz/test_bundle.py runs it.
+  if ! command -v zip >/dev/null; then
+    apt_install zip
+  fi
+}
+
 ensure_chromium() {
   # tests/browser and bench/browser.py drive Debian's headless Chromium through Playwright's
   # Python package (executable_path=/usr/bin/chromium; never `playwright install`).

@@ -10,6 +10,7 @@ ensure_git
 ensure_cxx
 ensure_strace
 ensure_chromium
+ensure_zip
 cd "$ROOT"
 say "ruff check"
 "$VENV/bin/ruff" check .
