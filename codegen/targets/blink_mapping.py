@@ -12,14 +12,19 @@ its mapped ranges (transferring their contents out and dropping them).
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from codegen.model import ir
-from codegen.targets.call_layout import Statement, call
+from codegen.targets.call_layout import Call, Statement, call
 
 MAPPING_HEADER = "base/memory/shared_memory_mapping.h"
 MAPPED_STATE = "V8NPUBufferMapState(V8NPUBufferMapState::Enum::kMapped)"
 UNMAPPED_STATE = "V8NPUBufferMapState(V8NPUBufferMapState::Enum::kUnmapped)"
 PENDING_STATE = "V8NPUBufferMapState(V8NPUBufferMapState::Enum::kPending)"
 DETACHING = ("unmap", "destroy")  # the methods that end a mapping
+# The Python client's message for a map whose reply came after unmap()/destroy() or a later
+# mapAsync() (`NPUBufferImpl._map_async`; docs/wire.md "Unmap").
+ABORTED = '"unmap() was called before the mapping resolved"'
 
 
 def _fail(message: str, block: int) -> list[str | Statement]:
@@ -118,18 +123,58 @@ def mapped_buffer_members(c) -> None:
             ],
         ),
     ]
+    c.fields.append(("uint64_t", "map_generation_ = 0"))  # which mapAsync() is current
+    c.includes_cc.add("third_party/blink/renderer/core/dom/dom_exception.h")
     for f in c.public:
         if f.name in DETACHING:
             f.body.insert(0, "DetachMappedRanges();")
         if f.name == "mapAsync":
-            f.body[0:0] = [
+            f.body[:] = [
                 "mapped_start_ = offset;",
                 "mapped_end_ = size ? offset + *size : size_;",
                 f"map_state_ = {PENDING_STATE};",
+                "uint64_t generation = ++map_generation_;",
+                *(_bind_generation(line) for line in f.body),
             ]
     for f in c.private:
         if f.name == "OnMapAsync":
-            f.body[-1:-1] = [
-                "mapping_ = result->get_success()->mapping.Map();",
-                f"map_state_ = {MAPPED_STATE};",
-            ]
+            f.parameters.insert(1, "uint64_t generation")
+            f.body[:] = map_reply_body()
+
+
+def _bind_generation(line: str | Statement) -> str | Statement:
+    """`remote_->MapAsync(..., WTF::BindOnce(&NPUBuffer::OnMapAsync, ...))` with the request's
+    generation bound after the resolver, so the reply knows which request it answers."""
+    if not (isinstance(line, Statement) and isinstance(line.expr, Call)):
+        return line
+    if line.expr.callee != "remote_->MapAsync":
+        return line
+    *args, bind = line.expr.args
+    assert isinstance(bind, Call) and bind.callee == "WTF::BindOnce", bind
+    bound = replace(bind, args=(*bind.args, "generation"))
+    return replace(line, expr=replace(line.expr, args=(*args, bound)))
+
+
+def map_reply_body() -> list[str | Statement]:
+    """The reply to mapAsync(), with the Python client's rules: a rejection returns the buffer
+    to "unmapped" only if no later mapAsync() has started; a resolution maps it only if it is
+    still this request's pending map, and otherwise (unmap(), destroy() or a later mapAsync()
+    came first) rejects with an AbortError."""
+    abort = call("resolver->RejectWithDOMException", "DOMExceptionCode::kAbortError", ABORTED)
+    return [
+        "if (result->is_error()) {",
+        "  if (generation == map_generation_) {",
+        f"    map_state_ = {UNMAPPED_STATE};",
+        "  }",
+        "  RejectFromMojo(resolver, *result->get_error());",
+        "  return;",
+        "}",
+        "if (generation != map_generation_ ||",
+        "    map_state_.AsEnum() != V8NPUBufferMapState::Enum::kPending) {",
+        Statement(abort, block=1),
+        "  return;",
+        "}",
+        "mapping_ = result->get_success()->mapping.Map();",
+        f"map_state_ = {MAPPED_STATE};",
+        "resolver->Resolve();",
+    ]

@@ -139,3 +139,32 @@ def test_the_converters_source_is_built():
         assert f'"{path.name}"' in build, path.name
     assert snake_case("NPUTypeConverters") + ".cc" == "npu_type_converters.cc"
     assert (BLINK_MODULE / f"{file_stem('NPUTypeConverters')}.cc").exists()
+
+
+def _between(text: str, start: str, stop: str) -> str:
+    """The text after the first `start` up to the next `stop` (asserting both are there)."""
+    assert start in text, start
+    after = text.split(start, 1)[1]
+    assert stop in after, stop
+    return after.split(stop, 1)[0]
+
+
+def test_map_async_follows_the_python_clients_map_state_rules():
+    """mapAsync() is pending at once; its reply maps the buffer only if it is still the same
+    request, a rejection returns the buffer to "unmapped" only if it is still the same request,
+    and a reply after unmap()/destroy() (or a later mapAsync) aborts, with the Python client's
+    message (`NPUBufferImpl._map_async` in python_service/client/objects.py)."""
+    python = (ROOT / "python_service/client/objects.py").read_text()
+    found = bodies(BLINK_MODULE / "npu_buffer.cc")
+    call = found["NPUBuffer::mapAsync"]
+    assert "kPending" in call and "++map_generation_" in call
+    assert re.search(r"WrapPersistent\(resolver\),\s*generation\)", call), call
+    reply = found["NPUBuffer::OnMapAsync"]
+    assert "uint64_t generation" in reply
+    rejected = _between(reply, "if (result->is_error()) {", "RejectFromMojo(")
+    assert "if (generation == map_generation_) {" in rejected and "kUnmapped" in rejected
+    message = "unmap() was called before the mapping resolved"
+    assert message in python
+    aborted = _between(reply, "if (generation != map_generation_ ||", "return;")
+    assert "kPending" in aborted and "kAbortError" in aborted and f'"{message}"' in aborted
+    assert reply.index("kAbortError") < reply.index("kMapped")

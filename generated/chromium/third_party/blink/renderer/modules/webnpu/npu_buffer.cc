@@ -3,6 +3,7 @@
 #include "third_party/blink/renderer/modules/webnpu/npu_buffer.h"
 
 #include "third_party/blink/renderer/bindings/core/v8/script_promise_resolver.h"
+#include "third_party/blink/renderer/core/dom/dom_exception.h"
 #include "third_party/blink/renderer/core/typed_arrays/array_buffer/array_buffer_contents.h"
 #include "third_party/blink/renderer/core/typed_arrays/dom_array_buffer.h"
 #include "third_party/blink/renderer/modules/webnpu/npu_type_converters.h"
@@ -57,13 +58,14 @@ ScriptPromise<IDLUndefined> NPUBuffer::mapAsync(
   mapped_start_ = offset;
   mapped_end_ = size ? offset + *size : size_;
   map_state_ = V8NPUBufferMapState(V8NPUBufferMapState::Enum::kPending);
+  uint64_t generation = ++map_generation_;
   auto* resolver = MakeGarbageCollected<ScriptPromiseResolver<IDLUndefined>>(
       script_state, exception_state.GetContext());
   auto promise = resolver->Promise();
   remote_->MapAsync(
       mode, offset, size,
       WTF::BindOnce(&NPUBuffer::OnMapAsync, WrapWeakPersistent(this),
-                    WrapPersistent(resolver)));
+                    WrapPersistent(resolver), generation));
   return promise;
 }
 
@@ -126,9 +128,20 @@ void NPUBuffer::setLabel(const String& value) {
 
 void NPUBuffer::OnMapAsync(
     ScriptPromiseResolver<IDLUndefined>* resolver,
+    uint64_t generation,
     webnpu::mojom::blink::NPUBufferMapAsyncResultPtr result) {
   if (result->is_error()) {
+    if (generation == map_generation_) {
+      map_state_ = V8NPUBufferMapState(V8NPUBufferMapState::Enum::kUnmapped);
+    }
     RejectFromMojo(resolver, *result->get_error());
+    return;
+  }
+  if (generation != map_generation_ ||
+      map_state_.AsEnum() != V8NPUBufferMapState::Enum::kPending) {
+    resolver->RejectWithDOMException(
+        DOMExceptionCode::kAbortError,
+        "unmap() was called before the mapping resolved");
     return;
   }
   mapping_ = result->get_success()->mapping.Map();

@@ -82,6 +82,7 @@ class MODULES_EXPORT NPUBuffer final : public ScriptWrappable,
 
  private:
   void OnMapAsync(ScriptPromiseResolver<IDLUndefined>* resolver,
+                  uint64_t generation,
                   webnpu::mojom::blink::NPUBufferMapAsyncResultPtr result);
   static String RangeText(uint64_t start, uint64_t stop);
   void DetachMappedRanges();
@@ -97,6 +98,7 @@ class MODULES_EXPORT NPUBuffer final : public ScriptWrappable,
   uint64_t mapped_end_ = 0;
   HeapVector<Member<DOMArrayBuffer>> mapped_ranges_;
   Vector<std::pair<uint64_t, uint64_t>> mapped_spans_;
+  uint64_t map_generation_ = 0;
 };
 
 }  // namespace blink
