@@ -24,7 +24,7 @@ from codegen.targets.gecko_bridge import (
 from codegen.targets.gecko_graph import build_prefix
 from codegen.targets.gecko_ipdl import IpdlMessage
 from codegen.targets.gecko_layout import INDENT, call_lines
-from codegen.targets.gecko_mapping import MAPPED
+from codegen.targets.gecko_mapping import MAPPED, aborted_lines, rejected_lines
 from codegen.targets.gecko_names import method_name
 from codegen.targets.gecko_plumbing import has_setlike
 
@@ -34,6 +34,12 @@ WIRE = "::webnpu::wire"  # the native library's namespace (global: ours is mozil
 
 def guard_closed(returns: str, indent: str = I1) -> list[str]:
     return [f"{indent}if (!CanSend()) {{", f"{indent}{INDENT}return{returns};", f"{indent}}}"]
+
+
+def maps_memory(request: w.WireMessage) -> bool:
+    """A reply that carries shared memory to map (mapAsync's)."""
+    fields = request.reply.fields if request.reply is not None else []
+    return any(isinstance(f.type, w.SharedMemoryRef) for f in fields)
 
 
 class Bodies:
@@ -185,6 +191,8 @@ class Bodies:
             native = self.bridge.native(interface.name)
             body.append(f"{I1}RefPtr<{native}> self = this;")
             captures.append("self")
+            if maps_memory(request):
+                captures.append("generation")  # set by mapAsync's steps (gecko_mapping.py)
         settle = self.settle(interface, promised, request)
         if any("global" in line for line in settle):
             body.append(f"{I1}nsCOMPtr<nsIGlobalObject> global = {global_expr};")
@@ -219,6 +227,10 @@ class Bodies:
                 f"{I2}promise->MaybeResolveWithUndefined();",
             ]
         lines = reject_arm(result_union(request), I2)
+        if self.stores(promised) and maps_memory(request):
+            # The map-state rules of the Python client's mapAsync (gecko_mapping.py).
+            lines[1:1] = rejected_lines(I3)
+            lines += aborted_lines(I2)
         lines.append(f"{I2}auto& resolved = aReply.get_{resolved_arm(request)}();")
         fields = request.reply.fields
         if request.creates:

@@ -477,7 +477,7 @@ class ClassBuilder:
     def _mapping_steps(self, op: Operation, body: list[str]) -> list[str]:
         """A mapped buffer's unmap()/destroy() detach its ranges first; mapAsync() records
         the range it asks for (`gecko_mapping.py`)."""
-        from codegen.targets.gecko_mapping import DETACHING, map_async_prefix
+        from codegen.targets.gecko_mapping import DETACHING, after_send_check, map_async_steps
 
         if "DetachMappedRanges();" not in "\n".join(self.cls.private):
             return body
@@ -485,7 +485,8 @@ class ClassBuilder:
         if name in DETACHING:
             return [f"{INDENT}DetachMappedRanges();", *body]
         if name == "MapAsync":
-            return [*map_async_prefix(), *body]
+            at = after_send_check(body)
+            return [*body[:at], *map_async_steps(), *body[at:]]
         return body
 
     def _reply_includes(self, op: Operation, request: w.WireMessage) -> None:

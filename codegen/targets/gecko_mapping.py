@@ -74,6 +74,9 @@ MESSAGES = [
     'static constexpr auto kNotMapped = "the buffer is not mapped."_ns;',
     "static constexpr auto kOverlapping =",
     '  "the range overlaps a range already returned."_ns;',
+    # A map whose reply came after unmap()/destroy() or a later mapAsync() (docs/wire.md "Unmap").
+    "static constexpr auto kMapAborted =",
+    '  "unmap() was called before the mapping resolved"_ns;',
 ]
 
 
@@ -93,6 +96,7 @@ def plumb_mapping(builder) -> None:
         "uint64_t mMappedEnd = 0;",
         "nsTArray<JS::Heap<JSObject*>> mMappedRanges; // detached at unmap()",
         "nsTArray<std::pair<uint64_t, uint64_t>> mMappedSpans;",
+        "uint64_t mMapGeneration = 0; // which mapAsync() is current",
     ]
     cls.js_members.append("mMappedRanges")
     cls.preamble += MESSAGES
@@ -125,12 +129,42 @@ def plumb_mapping(builder) -> None:
     )
 
 
-def map_async_prefix() -> list[str]:
-    """mapAsync() records the range asked for and the pending state before sending."""
+def map_async_steps() -> list[str]:
+    """mapAsync() records the range asked for, the pending state and a new generation (the
+    request's identity) once the request can be sent: a closed connection rejects at once and
+    must not leave the buffer pending."""
     return [
         f"{I1}mMappedStart = aOffset;",
         f"{I1}mMappedEnd = aSize.WasPassed() ? aOffset + aSize.Value() : mSize;",
         f"{I1}mMapState = {STATE}::Pending;",
+        f"{I1}uint64_t generation = ++mMapGeneration;",
+    ]
+
+
+def after_send_check(body: list[str]) -> int:
+    """Where in a promise body the `if (!CanSend()) { ... }` guard ends."""
+    start = body.index(f"{I1}if (!CanSend()) {{")
+    return body.index(f"{I1}}}", start) + 1
+
+
+def rejected_lines(indent: str) -> list[str]:
+    """In the reply's rejection arm: back to "unmapped", unless a later mapAsync() is the
+    current request (its own reply decides then)."""
+    return [
+        f"{indent}if (generation == self->mMapGeneration) {{",
+        f"{indent}{INDENT}self->mMapState = {STATE}::Unmapped;",
+        f"{indent}}}",
+    ]
+
+
+def aborted_lines(indent: str) -> list[str]:
+    """Before a resolution is kept: unmap(), destroy() or a later mapAsync() came first."""
+    return [
+        f"{indent}if (generation != self->mMapGeneration ||",
+        f"{indent}    self->mMapState != {STATE}::Pending) {{",
+        f"{indent}{INDENT}promise->MaybeRejectWithAbortError(kMapAborted);",
+        f"{indent}{INDENT}return;",
+        f"{indent}}}",
     ]
 
 

@@ -19,6 +19,8 @@ namespace mozilla::dom::webnpu {
 static constexpr auto kNotMapped = "the buffer is not mapped."_ns;
 static constexpr auto kOverlapping =
   "the range overlaps a range already returned."_ns;
+static constexpr auto kMapAborted =
+  "unmap() was called before the mapping resolved"_ns;
 
 NS_IMPL_CYCLE_COLLECTION_WRAPPERCACHE_WITH_JS_MEMBERS(Buffer,
                                                       (mGlobal),
@@ -80,9 +82,6 @@ Buffer::MapAsync(uint32_t aMode,
                  ErrorResult& aRv)
 {
   // PWebNPU::NPUBufferMapAsync (0x00050002).
-  mMappedStart = aOffset;
-  mMappedEnd = aSize.WasPassed() ? aOffset + aSize.Value() : mSize;
-  mMapState = dom::NPUBufferMapState::Pending;
   RefPtr<dom::Promise> promise = dom::Promise::Create(mGlobal, aRv);
   if (aRv.Failed()) {
     return nullptr;
@@ -91,15 +90,27 @@ Buffer::MapAsync(uint32_t aMode,
     promise->MaybeRejectWithInvalidStateError(kConnectionClosed);
     return promise.forget();
   }
+  mMappedStart = aOffset;
+  mMappedEnd = aSize.WasPassed() ? aOffset + aSize.Value() : mSize;
+  mMapState = dom::NPUBufferMapState::Pending;
+  uint64_t generation = ++mMapGeneration;
   RefPtr<Buffer> self = this;
   Maybe<uint64_t> size;
   if (aSize.WasPassed()) {
     size.emplace(aSize.Value());
   }
   using Reply = NPUBufferMapAsyncResult;
-  auto onReply = [promise, self](Reply&& aReply) {
+  auto onReply = [promise, self, generation](Reply&& aReply) {
     if (aReply.type() == NPUBufferMapAsyncResult::TRejection) {
+      if (generation == self->mMapGeneration) {
+        self->mMapState = dom::NPUBufferMapState::Unmapped;
+      }
       RejectWith(*promise, aReply.get_Rejection());
+      return;
+    }
+    if (generation != self->mMapGeneration ||
+        self->mMapState != dom::NPUBufferMapState::Pending) {
+      promise->MaybeRejectWithAbortError(kMapAborted);
       return;
     }
     auto& resolved = aReply.get_NPUBufferMapAsyncReply();

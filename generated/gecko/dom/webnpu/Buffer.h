@@ -101,6 +101,7 @@ private:
   uint64_t mMappedEnd = 0;
   nsTArray<JS::Heap<JSObject*>> mMappedRanges; // detached at unmap()
   nsTArray<std::pair<uint64_t, uint64_t>> mMappedSpans;
+  uint64_t mMapGeneration = 0; // which mapAsync() is current
   Maybe<ipc::MutableSharedMemoryHandle> mMapping;
   uint64_t mSize = 0;
   uint32_t mUsage = 0;
