@@ -130,6 +130,7 @@ def mapped_buffer_members(c) -> None:
             f.body.insert(0, "DetachMappedRanges();")
         if f.name == "mapAsync":
             f.body[:] = [
+                *_refuse_unless_unmapped(),
                 "mapped_start_ = offset;",
                 "mapped_end_ = size ? offset + *size : size_;",
                 f"map_state_ = {PENDING_STATE};",
@@ -140,6 +141,22 @@ def mapped_buffer_members(c) -> None:
         if f.name == "OnMapAsync":
             f.parameters.insert(1, "uint64_t generation")
             f.body[:] = map_reply_body()
+
+
+def _refuse_unless_unmapped() -> list[str | Statement]:
+    """The Python client's first check: a second map while one is pending or mapped would
+    overwrite the mapped range, and its rejection would reset a mapped buffer to "unmapped"."""
+    throw = call(
+        "exception_state.ThrowDOMException",
+        "DOMExceptionCode::kOperationError",
+        '"the buffer is " + map_state_.AsString() + "."',
+    )
+    return [
+        "if (map_state_.AsEnum() != V8NPUBufferMapState::Enum::kUnmapped) {",
+        Statement(throw, block=1),
+        "  return ScriptPromise<IDLUndefined>();",
+        "}",
+    ]
 
 
 def _bind_generation(line: str | Statement) -> str | Statement:

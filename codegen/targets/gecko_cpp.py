@@ -477,7 +477,12 @@ class ClassBuilder:
     def _mapping_steps(self, op: Operation, body: list[str]) -> list[str]:
         """A mapped buffer's unmap()/destroy() detach its ranges first; mapAsync() records
         the range it asks for (`gecko_mapping.py`)."""
-        from codegen.targets.gecko_mapping import DETACHING, after_send_check, map_async_steps
+        from codegen.targets.gecko_mapping import (
+            DETACHING,
+            after_send_check,
+            map_async_steps,
+            refuse_unless_unmapped,
+        )
 
         if "DetachMappedRanges();" not in "\n".join(self.cls.private):
             return body
@@ -486,7 +491,8 @@ class ClassBuilder:
             return [f"{INDENT}DetachMappedRanges();", *body]
         if name == "MapAsync":
             at = after_send_check(body)
-            return [*body[:at], *map_async_steps(), *body[at:]]
+            steps = [*body[:at], *map_async_steps(), *body[at:]]
+            return [*refuse_unless_unmapped(), *steps]
         return body
 
     def _reply_includes(self, op: Operation, request: w.WireMessage) -> None:

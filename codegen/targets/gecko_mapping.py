@@ -129,6 +129,20 @@ def plumb_mapping(builder) -> None:
     )
 
 
+def refuse_unless_unmapped() -> list[str]:
+    """The Python client's first check: a second map while one is pending or mapped would
+    overwrite the mapped range, and its rejection would reset a mapped buffer to "unmapped".
+    (A promise-returning method's exception becomes the rejection.)"""
+    return [
+        f"{I1}if (mMapState != {STATE}::Unmapped) {{",
+        f'{I2}nsPrintfCString message("the buffer is %s.",',
+        f"{I2}                        dom::GetEnumString(mMapState).get());",
+        f"{I2}aRv.ThrowOperationError(message);",
+        f"{I2}return nullptr;",
+        f"{I1}}}",
+    ]
+
+
 def map_async_steps() -> list[str]:
     """mapAsync() records the range asked for, the pending state and a new generation (the
     request's identity) once the request can be sent: a closed connection rejects at once and

@@ -168,3 +168,17 @@ def test_map_async_follows_the_python_clients_map_state_rules():
     aborted = _between(reply, "if (generation != map_generation_ ||", "return;")
     assert "kPending" in aborted and "kAbortError" in aborted and f'"{message}"' in aborted
     assert reply.index("kAbortError") < reply.index("kMapped")
+
+
+def test_map_async_on_a_buffer_that_is_not_unmapped_fails_first():
+    """As in the Python client: an OperationError naming the state, before anything changes
+    (a second map would otherwise overwrite the mapped range, and its rejection would reset
+    a mapped buffer to "unmapped")."""
+    python = (ROOT / "python_service/client/objects.py").read_text()
+    assert 'if self._map_state != "unmapped":' in python and "the buffer is " in python
+    call = bodies(BLINK_MODULE / "npu_buffer.cc")["NPUBuffer::mapAsync"]
+    check = "if (map_state_.AsEnum() != V8NPUBufferMapState::Enum::kUnmapped) {"
+    refused = _between(call, check, "}")
+    assert "kOperationError" in refused and '"the buffer is " + ' in refused
+    assert "return ScriptPromise<IDLUndefined>();" in refused
+    assert call.index(check) < call.index("mapped_start_ = offset;")

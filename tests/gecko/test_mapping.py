@@ -57,3 +57,15 @@ def test_the_pending_state_is_set_only_once_the_request_can_be_sent(gecko_files)
     """A closed connection rejects at once; the buffer must not stay "pending" forever."""
     body = _map_async(gecko_files)
     assert body.index("if (!CanSend()) {") < body.index("NPUBufferMapState::Pending")
+
+
+def test_a_map_of_a_buffer_that_is_not_unmapped_fails_first(gecko_files):
+    """As in the Python client: an OperationError naming the state, before anything changes."""
+    python = (ROOT / "python_service/client/objects.py").read_text()
+    assert 'if self._map_state != "unmapped":' in python and "the buffer is " in python
+    body = _map_async(gecko_files)
+    check = "if (mMapState != dom::NPUBufferMapState::Unmapped) {"
+    refused = _between(body, check, "return nullptr;")
+    assert '"the buffer is %s."' in refused and "dom::GetEnumString(mMapState)" in refused
+    assert "aRv.ThrowOperationError(" in refused
+    assert body.index(check) < body.index("mMappedStart = aOffset;")

@@ -82,6 +82,12 @@ Buffer::MapAsync(uint32_t aMode,
                  ErrorResult& aRv)
 {
   // PWebNPU::NPUBufferMapAsync (0x00050002).
+  if (mMapState != dom::NPUBufferMapState::Unmapped) {
+    nsPrintfCString message("the buffer is %s.",
+                            dom::GetEnumString(mMapState).get());
+    aRv.ThrowOperationError(message);
+    return nullptr;
+  }
   RefPtr<dom::Promise> promise = dom::Promise::Create(mGlobal, aRv);
   if (aRv.Failed()) {
     return nullptr;

@@ -55,6 +55,12 @@ ScriptPromise<IDLUndefined> NPUBuffer::mapAsync(
     uint64_t offset,
     std::optional<uint64_t> size,
     ExceptionState& exception_state) {
+  if (map_state_.AsEnum() != V8NPUBufferMapState::Enum::kUnmapped) {
+    exception_state.ThrowDOMException(
+        DOMExceptionCode::kOperationError,
+        "the buffer is " + map_state_.AsString() + ".");
+    return ScriptPromise<IDLUndefined>();
+  }
   mapped_start_ = offset;
   mapped_end_ = size ? offset + *size : size_;
   map_state_ = V8NPUBufferMapState(V8NPUBufferMapState::Enum::kPending);
