@@ -24,7 +24,7 @@ from codegen.targets.gecko_bridge import (
 from codegen.targets.gecko_graph import build_prefix
 from codegen.targets.gecko_ipdl import IpdlMessage
 from codegen.targets.gecko_layout import INDENT, call_lines
-from codegen.targets.gecko_mapping import MAPPED, aborted_lines, rejected_lines
+from codegen.targets.gecko_mapping import MAPPED, aborted_lines, closed_lines, rejected_lines
 from codegen.targets.gecko_names import method_name
 from codegen.targets.gecko_plumbing import has_setlike
 
@@ -205,7 +205,7 @@ class Bodies:
         body.append(f"{I1}auto onReply = [{', '.join(captures)}](Reply&& aReply) {{")
         body += settle
         body.append(f"{I1}}};")
-        body += closed_lambda(I1)
+        body += closed_lines(I1) if "generation" in captures else closed_lambda(I1)
         body += then_lines(f"mBridge->Send{message.name}", args, I1)
         body.append(f"{I1}return promise.forget();")
         return body

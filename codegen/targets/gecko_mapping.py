@@ -171,6 +171,20 @@ def rejected_lines(indent: str) -> list[str]:
     ]
 
 
+def closed_lines(indent: str) -> list[str]:
+    """The reply that never comes (the actor went away): the map aborts, and the buffer goes
+    back to "unmapped" as after a rejection, laid out as clang-format's Mozilla style breaks
+    a lambda this long."""
+    inner = indent + INDENT
+    return [
+        f"{indent}auto onClosed =",
+        f"{inner}[promise, self, generation](const ipc::ResponseRejectReason&) {{",
+        *rejected_lines(inner + INDENT),
+        f"{inner}{INDENT}promise->MaybeRejectWithAbortError(kConnectionClosed);",
+        f"{inner}}};",
+    ]
+
+
 def aborted_lines(indent: str) -> list[str]:
     """Before a resolution is kept: unmap(), destroy() or a later mapAsync() came first."""
     return [

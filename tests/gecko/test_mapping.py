@@ -1,7 +1,8 @@
 """Buffer::MapAsync follows the Python client's map-state rules (`NPUBufferImpl._map_async` in
 python_service/client/objects.py, docs/wire.md "mapAsync"): pending at once, mapped on success
-only if still the same request, unmapped on rejection only if still the same request, and an
-AbortError when unmap()/destroy() (or a later mapAsync) came before the reply."""
+only if still the same request, unmapped on rejection (or a closed connection) only if still
+the same request, an AbortError when unmap()/destroy() (or a later mapAsync) came before the
+reply, and an OperationError for a map of a buffer that is not unmapped."""
 
 from __future__ import annotations
 
@@ -69,3 +70,12 @@ def test_a_map_of_a_buffer_that_is_not_unmapped_fails_first(gecko_files):
     assert '"the buffer is %s."' in refused and "dom::GetEnumString(mMapState)" in refused
     assert "aRv.ThrowOperationError(" in refused
     assert body.index(check) < body.index("mMappedStart = aOffset;")
+
+
+def test_a_closed_connection_returns_the_same_request_to_unmapped(gecko_files):
+    """The actor going away rejects the map (AbortError); the buffer must not stay pending."""
+    body = _map_async(gecko_files)
+    closed = _between(body, "[promise, self, generation](const ipc::ResponseRejectReason&)", "};")
+    assert "if (generation == self->mMapGeneration) {" in closed
+    assert "self->mMapState = dom::NPUBufferMapState::Unmapped;" in closed
+    assert "promise->MaybeRejectWithAbortError(kConnectionClosed);" in closed

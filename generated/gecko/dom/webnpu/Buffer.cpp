@@ -124,9 +124,13 @@ Buffer::MapAsync(uint32_t aMode,
     self->mMapState = dom::NPUBufferMapState::Mapped;
     promise->MaybeResolveWithUndefined();
   };
-  auto onClosed = [promise](const ipc::ResponseRejectReason&) {
-    promise->MaybeRejectWithAbortError(kConnectionClosed);
-  };
+  auto onClosed =
+    [promise, self, generation](const ipc::ResponseRejectReason&) {
+      if (generation == self->mMapGeneration) {
+        self->mMapState = dom::NPUBufferMapState::Unmapped;
+      }
+      promise->MaybeRejectWithAbortError(kConnectionClosed);
+    };
   auto reply = mBridge->SendNPUBufferMapAsync(mHandle, aMode, aOffset, size);
   reply->Then(GetCurrentSerialEventTarget(),
               __func__,
