@@ -43,10 +43,9 @@ def script(target: str) -> Path:
     return path
 
 
-def options(target: str) -> list[str]:
-    """libFuzzer flags from `fuzz/fuzz_TARGET.options` (its `[libfuzzer]` section), the file
-    OSS-Fuzz and ClusterFuzzLite read next to the fuzzer binary; none if there is no file."""
-    path = FUZZ_DIR / f"fuzz_{target}.options"
+def libfuzzer_flags(path: Path) -> list[str]:
+    """The `[libfuzzer]` section of an `.options` file as flags, as OSS-Fuzz and
+    ClusterFuzzLite read the file next to the fuzzer binary; none if there is no file."""
     if not path.is_file():
         return []
     parser = configparser.ConfigParser()
@@ -56,9 +55,18 @@ def options(target: str) -> list[str]:
     return [f"-{name}={value}" for name, value in parser.items("libfuzzer")]
 
 
-def fuzz_command(target: str, flags: list[str], dirs: list[Path]) -> list[str]:
-    """The target under libFuzzer: its `.options` first, so `flags` (later) override them."""
-    return [sys.executable, str(script(target)), *options(target), *flags, *map(str, dirs)]
+def options(target: str) -> list[str]:
+    """libFuzzer flags from `fuzz/fuzz_TARGET.options`."""
+    return libfuzzer_flags(FUZZ_DIR / f"fuzz_{target}.options")
+
+
+def fuzz_command(
+    target: str, flags: list[str], dirs: list[Path], program: Path | None = None
+) -> list[str]:
+    """The target under libFuzzer: its `.options` first, so `flags` (later) override them.
+    `program` stands in for the target's script (a planted-bug variant of it, in tests)."""
+    program = program or script(target)
+    return [sys.executable, str(program), *options(target), *flags, *map(str, dirs)]
 
 
 def run(target: str, seconds: int, corpus: Path | None, out: Path, extra: list[str]) -> int:

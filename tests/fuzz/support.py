@@ -27,69 +27,45 @@ def run_fuzzer(program: Path, target: str, seconds: int, work: Path) -> tuple[in
     """`program` (a fuzz script) for `seconds` from `target`'s generated seeds plus the
     checked-in seed dirs, with `target`'s `.options` as `python -m fuzz run` applies them;
     (exit status, output, crash files)."""
-    require_atheris()
-    from fuzz.cli import options
-    from fuzz.seeds import seed_dirs, write_seeds
-
-    corpus = work / "corpus"
-    write_seeds(target, corpus)
-    command = [
-        sys.executable,
-        str(program),
-        *options(target),
-        f"-max_total_time={seconds}",
-        f"-artifact_prefix={work}/",
-        "-print_final_stats=1",
-        str(corpus),
-        *map(str, seed_dirs(target)),
-    ]
-    env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
-    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True,
-                          timeout=seconds + 240)  # fmt: skip
-    return done.returncode, done.stdout + done.stderr, sorted(work.glob("crash-*"))
+    return race_fuzzers(program, target, seconds, work, workers=1)
 
 
 def race_fuzzers(
     program: Path, target: str, seconds: int, work: Path, workers: int = 2
 ) -> tuple[int, str, list[Path]]:
-    """`workers` copies of `program`, as `run_fuzzer` runs it, side by side (one per core, each
-    with its own corpus and seed, as libFuzzer's `-jobs` would), until the first finding or
-    `seconds`; the finder's (exit status, output, crash files), or the last one's.
+    """`workers` copies of `program`, as `run_fuzzer` runs one, side by side (one per core,
+    each with its own corpus and seed, as libFuzzer's `-jobs` would), until the first finding
+    or `seconds`; the finder's (exit status, output, crash files), or the last one's.
 
-    Why: the time a single libFuzzer run takes to reach a planted bug has a long tail (six
-    seeds of the structure-aware target took 6.5-37 s, and one CI run passed 60 s), so a test
-    of "found within 60 s" on one process fails now and then for no fault of the code. Two
-    processes on this 2-core machine keep the same 60 s wall-clock bound and cut the tail.
+    Why more than one: the time a single libFuzzer run takes to reach a planted bug has a long
+    tail (six seeds of the structure-aware target took 6.5-37 s, and one CI run passed 60 s),
+    so a test of "found within 60 s" on one process fails now and then for no fault of the
+    code. Two processes on this 2-core machine keep the same 60 s wall-clock bound and cut the
+    tail.
     """
     require_atheris()
-    from fuzz.cli import options
+    from fuzz.cli import fuzz_command
     from fuzz.seeds import seed_dirs, write_seeds
 
     runs = []
+    env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
     for index in range(workers):
-        home = work / f"worker-{index}"
+        home = work if workers == 1 else work / f"worker-{index}"
         corpus = home / "corpus"
         write_seeds(target, corpus)
-        command = [
-            sys.executable,
-            str(program),
-            *options(target),
-            f"-max_total_time={seconds}",
-            f"-seed={index + 1}",
-            f"-artifact_prefix={home}/",
-            "-print_final_stats=1",
-            str(corpus),
-            *map(str, seed_dirs(target)),
-        ]
+        flags = [f"-max_total_time={seconds}", f"-artifact_prefix={home}/", "-print_final_stats=1"]
+        if workers > 1:
+            flags.append(f"-seed={index + 1}")  # distinct runs, not the same one twice
+        command = fuzz_command(target, flags, [corpus, *seed_dirs(target)], program)
         log = (home / "output.log").open("w")
-        env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
         runs.append((home, process, log))
     deadline = time.monotonic() + seconds + 240
     try:
         while time.monotonic() < deadline:
-            finders = [run for run in runs if run[1].poll() is not None and _crashes(run[0])]
-            if finders or all(process.poll() is not None for _, process, _ in runs):
+            if any(p.poll() is not None and _crashes(h) for h, p, _ in runs):
+                break
+            if all(p.poll() is not None for _, p, _ in runs):
                 break
             time.sleep(0.2)
     finally:

@@ -21,7 +21,6 @@ the wire model JSON that `fuzz.harness.data_root()` finds, `--add-data`), and
 
 from __future__ import annotations
 
-import configparser
 import os
 import re
 import shutil
@@ -34,6 +33,7 @@ from pathlib import Path
 
 import pytest
 
+from fuzz.cli import libfuzzer_flags
 from tests.fuzz.support import ROOT, require_atheris
 
 # compile_python_fuzzer, re-stated from OSS-Fuzz's infra/base-images/base-builder/
@@ -134,17 +134,6 @@ def out() -> Iterator[Path]:
         yield out
 
 
-def libfuzzer_options(path: Path) -> list[str]:
-    """`[libfuzzer]` of an `.options` file as flags, as OSS-Fuzz's parse_options.py reads it."""
-    if not path.is_file():
-        return []
-    parser = configparser.ConfigParser()
-    parser.read(path, encoding="utf-8")
-    if not parser.has_section("libfuzzer"):
-        return []
-    return [f"-{name}={value}" for name, value in parser.items("libfuzzer")]
-
-
 def run_bundle(out: Path, name: str, work: Path) -> tuple[int, str]:
     """`$OUT/NAME` as run_fuzzer starts it; (exit status, libFuzzer's output)."""
     corpus = work / "corpus"
@@ -156,7 +145,7 @@ def run_bundle(out: Path, name: str, work: Path) -> tuple[int, str]:
         "-print_final_stats=1",
         f"-artifact_prefix={work}/",
         str(corpus),
-        *libfuzzer_options(out / f"{name}.options"),
+        *libfuzzer_flags(out / f"{name}.options"),
     ]
     env = {k: v for k, v in os.environ.items() if k not in ("OUT", "PYTHONPATH")}
     done = subprocess.run(
