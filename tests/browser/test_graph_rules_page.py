@@ -12,10 +12,9 @@ from typing import Any
 
 import pytest
 
-from codegen.model.naming import python_identifier
 from python_service.bridge import Bridge
-from python_service.client import DOMException, connect
-from tests.js.graph_rule_cases import BigInt, Bytes, Case, Operand, systematic_cases, to_json
+from python_service.client import connect
+from tests.js.graph_rule_cases import python_answers, systematic_cases, to_json
 
 from .conftest import open_page
 
@@ -55,41 +54,6 @@ RUN_IN_PAGE = """async (cases) => {
 }"""
 
 
-def _python_value(value: Any, operands: list[Any]) -> Any:
-    if isinstance(value, Operand):
-        return operands[value.index]
-    if isinstance(value, Bytes):
-        return bytes(value.count)
-    if isinstance(value, BigInt):
-        return value.value
-    if isinstance(value, list):
-        return [_python_value(v, operands) for v in value]
-    if isinstance(value, dict):
-        return {python_identifier(k): _python_value(v, operands) for k, v in value.items()}
-    return value
-
-
-def _python_answers(device: Any, case: Case) -> list[Any]:
-    builders: dict[int, Any] = {}
-    operands: list[Any] = []
-    answers: list[Any] = []
-    for call in case.calls:
-        if call["builder"] not in builders:
-            builders[call["builder"]] = device.create_graph_builder()
-        method = getattr(builders[call["builder"]], python_identifier(call["method"]))
-        try:
-            result = method(*_python_value(call["args"], operands))
-        except DOMException as error:
-            answers.append([error.name, error.message])
-            break
-        except TypeError as error:
-            answers.append(["TypeError", str(error)])
-            break
-        operands.append(result)
-        answers.append({"dataType": result.data_type, "shape": list(result.shape)})
-    return answers
-
-
 @pytest.fixture(scope="module")
 def python_device(bridge: Bridge) -> Any:
     npu = connect(bridge.host)
@@ -102,7 +66,7 @@ def test_the_page_builder_matches_the_python_builder(
 ) -> None:
     # Limit set 0 only: the real device's limits are roomy, as set 0's are.
     cases = [c for c in systematic_cases() if c.limits == 0]
-    expected = [_python_answers(python_device, c) for c in cases]
+    expected = [python_answers(python_device, c) for c in cases]
     open_page(page, bridge, "index.html")
     seen = page.evaluate(RUN_IN_PAGE, [to_json(c.calls) for c in cases])
     differences = [

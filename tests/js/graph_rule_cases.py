@@ -16,7 +16,9 @@ from typing import Any
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
+from codegen.model.naming import python_identifier
 from codegen.pipeline import load
+from python_service.client import DOMException
 from python_service.shared.operations import OPERATIONS, AttributeSpec
 from python_service.shared.tensors import DataType
 
@@ -100,6 +102,47 @@ def to_json(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: to_json(v) for k, v in value.items()}
     return value
+
+
+def python_value(value: Any, operands: list[Any]) -> Any:
+    """A case's argument as the Python bindings take it (the counterpart of `to_json`)."""
+    if isinstance(value, Operand):
+        return operands[value.index]
+    if isinstance(value, Bytes):
+        return bytes(value.count)
+    if isinstance(value, BigInt):
+        return value.value
+    if isinstance(value, list):
+        return [python_value(v, operands) for v in value]
+    if isinstance(value, dict):
+        return {python_identifier(k): python_value(v, operands) for k, v in value.items()}
+    return value
+
+
+def python_answers(device: Any, case: Case) -> list[Any]:
+    """The Python builder's answer to each call of `case`, up to the first error: a result's
+    descriptor, or [error type, message] with the JavaScript name of the type."""
+    builders: dict[int, Any] = {}
+    operands: list[Any] = []
+    answers: list[Any] = []
+    for call in case.calls:
+        if call["builder"] not in builders:
+            builders[call["builder"]] = device.create_graph_builder()
+        method = getattr(builders[call["builder"]], python_identifier(call["method"]))
+        try:
+            result = method(*python_value(call["args"], operands))
+        except DOMException as error:
+            answers.append([error.name, error.message])
+            break
+        except TypeError as error:
+            answers.append(["TypeError", str(error)])
+            break
+        except ValueError as error:  # the bindings' RangeError
+            answers.append(["RangeError", str(error)])
+            break
+        operands.append(result)
+        answers.append({"dataType": result.data_type, "shape": list(result.shape)})
+    return answers
 
 
 # --- systematic cases --------------------------------------------------------------------

@@ -22,9 +22,7 @@ from typing import Any
 
 import pytest
 
-from codegen.model.naming import python_identifier
 from python_service.bridge import framing
-from python_service.client import DOMException
 from python_service.client.connection import Connection
 from python_service.generated import wire as gen
 from python_service.ipc.channel import Channel
@@ -33,11 +31,9 @@ from python_service.shared.tensors import DataType
 from python_service.wire import runtime as rt
 from tests.client.test_connection import LIMITS, Peer, open_device
 from tests.conftest import ROOT
+from tests.js import graph_rule_cases
 from tests.js.graph_rule_cases import (
-    BigInt,
-    Bytes,
     Case,
-    Operand,
     random_cases,
     systematic_cases,
     to_json,
@@ -59,18 +55,10 @@ def cases() -> list[Case]:
 # --- the Python side -----------------------------------------------------------------------
 
 
-def _python_value(value: Any, operands: list[Any]) -> Any:
-    if isinstance(value, Operand):
-        return operands[value.index]
-    if isinstance(value, Bytes):
-        return bytes(value.count)
-    if isinstance(value, BigInt):
-        return value.value
-    if isinstance(value, list):
-        return [_python_value(v, operands) for v in value]
-    if isinstance(value, dict):
-        return {python_identifier(k): _python_value(v, operands) for k, v in value.items()}
-    return value
+def _answers_drained(device: Any, peer: Peer, case: Case) -> list[Any]:
+    answers = graph_rule_cases.python_answers(device, case)
+    _drain(peer)
+    return answers
 
 
 def _drain(peer: Peer) -> None:
@@ -78,31 +66,6 @@ def _drain(peer: Peer) -> None:
     while select.select([peer.channel], [], [], 0)[0]:
         with peer.channel.receive():
             pass
-
-
-def _python_answers(device: Any, peer: Peer, case: Case) -> list[Any]:
-    builders: dict[int, Any] = {}
-    operands: list[Any] = []
-    answers: list[Any] = []
-    for call in case.calls:
-        if call["builder"] not in builders:
-            builders[call["builder"]] = device.create_graph_builder()
-        method = getattr(builders[call["builder"]], python_identifier(call["method"]))
-        try:
-            result = method(*_python_value(call["args"], operands))
-        except DOMException as error:
-            answers.append([error.name, error.message])
-            break
-        except TypeError as error:
-            answers.append(["TypeError", str(error)])
-            break
-        except ValueError as error:  # RangeError
-            answers.append(["RangeError", str(error)])
-            break
-        operands.append(result)
-        answers.append({"dataType": result.data_type, "shape": list(result.shape)})
-    _drain(peer)
-    return answers
 
 
 @pytest.fixture(scope="module")
@@ -116,7 +79,7 @@ def python_answers(cases: list[Case]) -> list[list[Any]]:
             device = open_device(connection, peer, limits)
             answers.append(
                 {
-                    i: _python_answers(device, peer, c)
+                    i: _answers_drained(device, peer, c)
                     for i, c in enumerate(cases)
                     if c.limits == index
                 }
