@@ -5,39 +5,11 @@
 // (argv[3], as stdout is the transport): JSON with the results and the errors the page saw.
 
 import { readFileSync, writeFileSync } from "node:fs";
-import { connect, encodeBridgeMessage, decodeBridgeMessage, NPUBufferUsage, NPUValidationError } from "../../generated/js/webnpu.js";
+import { connect, NPUBufferUsage, NPUValidationError } from "../../generated/js/webnpu.js";
+import { stdioTransport } from "./stdio_transport.mjs";
 import { connectionOf } from "../../polyfill/runtime/client.js";
 
 const N = 20000;
-
-function stdioTransport() {
-  const transport = {
-    onmessage: null,
-    onclose: null,
-    send(payload, attachments) {
-      const message = encodeBridgeMessage(payload, attachments);
-      const length = Buffer.alloc(4);
-      length.writeUInt32LE(message.length);
-      process.stdout.write(Buffer.concat([length, message]));
-    },
-    close() {
-      process.stdin.destroy();
-    },
-  };
-  let pending = Buffer.alloc(0);
-  process.stdin.on("data", (chunk) => {
-    pending = Buffer.concat([pending, chunk]);
-    while (pending.length >= 4 && pending.length >= 4 + pending.readUInt32LE(0)) {
-      const size = pending.readUInt32LE(0);
-      const message = new Uint8Array(pending.subarray(4, 4 + size));
-      pending = pending.subarray(4 + size);
-      const { payload, attachments } = decodeBridgeMessage(message);
-      transport.onmessage?.(payload, attachments);
-    }
-  });
-  process.stdin.on("end", () => transport.onclose?.("the relay closed"));
-  return transport;
-}
 
 async function rejection(promise) {
   try {

@@ -19,16 +19,15 @@ import threading
 import numpy as np
 import pytest
 
-from python_service.bridge import framing
 from python_service.bridge.page_relay import memfds_for, read_attachments
 from python_service.generated import wire as gen
 from python_service.ipc.channel import ChannelClosed
 from tests.conftest import ROOT
 from tests.js.harness import require_node
+from tests.js.stdio_framing import read_messages, write_message
 from tests.service_hosts import service_with
 
 N = 20000
-LENGTH = struct.Struct("<I")
 HEADER = struct.Struct("<II")  # a message header's num_bytes and ordinal
 SUBMIT = gen.NPUQueueSubmit.ORDINAL
 READ_BUFFER = gen.NPUQueueReadBuffer.ORDINAL
@@ -47,9 +46,7 @@ def _ordinals(payload: memoryview) -> list[int]:
 def _relay_to_service(stream, channel, frames: list[list[int]]) -> None:
     """node's stdout -> the service channel, until node closes it; each frame's ordinals are
     appended to `frames` (what the page batched together)."""
-    while header := stream.read(LENGTH.size):
-        (size,) = LENGTH.unpack(header)
-        message = framing.decode(stream.read(size), framing.Limits())
+    for message in read_messages(stream):
         frames.append(_ordinals(message.payload))
         regions = memfds_for(message.attachments)
         try:
@@ -65,9 +62,7 @@ def _relay_to_node(channel, stream) -> None:
         while True:
             with channel.receive() as frame:
                 attachments = read_attachments(frame.fds, 1 << 30)
-                message = framing.encode(frame.payload, attachments)
-            stream.write(LENGTH.pack(len(message)) + message)
-            stream.flush()
+                write_message(stream, frame.payload, attachments)
     except (ChannelClosed, BrokenPipeError, ValueError, OSError):
         pass
 

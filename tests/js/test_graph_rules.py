@@ -15,14 +15,11 @@ from __future__ import annotations
 import dataclasses
 import json
 import select
-import struct
 import subprocess
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from python_service.bridge import framing
 from python_service.client.connection import Connection
 from python_service.generated import wire as gen
 from python_service.ipc.channel import Channel
@@ -39,9 +36,9 @@ from tests.js.graph_rule_cases import (
     to_json,
 )
 from tests.js.harness import require_node
+from tests.js.stdio_framing import read_messages, write_message
 
 DRIVER = ROOT / "tests/js/graph_rules_driver.mjs"
-LENGTH = struct.Struct("<I")
 # Limit set 0 is roomy (WebNPU's rank cap); set 1 small enough for cases to cross it.
 LIMIT_SETS = [LIMITS, dataclasses.replace(LIMITS, max_tensor_rank=3, max_tensor_byte_length=256)]
 RANDOM_CASES = 400
@@ -93,19 +90,13 @@ def python_answers(cases: list[Case]) -> list[list[Any]]:
 # --- the JS side ---------------------------------------------------------------------------
 
 
-def _frames(stream) -> Iterator[bytes]:
-    while header := stream.read(LENGTH.size):
-        (size,) = LENGTH.unpack(header)
-        yield framing.decode(stream.read(size), framing.Limits()).payload
-
-
 def _serve(proc: subprocess.Popen) -> None:
     """The stand-in service for node: adapters and devices with LIMIT_SETS, in request order;
     everything else (createGraphBuilder, releases) is decoded and dropped."""
     hello_read = False
     devices = 0
-    for payload in _frames(proc.stdout):
-        reader = rt.MessageReader(payload)
+    for message in read_messages(proc.stdout):
+        reader = rt.MessageReader(message.payload)
         if not hello_read:
             gen.read_hello(reader)
             hello_read = True
@@ -124,10 +115,7 @@ def _serve(proc: subprocess.Popen) -> None:
                 continue
             writer = rt.MessageWriter()
             gen.REPLIES[header.ordinal](reply).encode(writer, header.request_id)
-            frame, _fds = writer.finish()
-            message_bytes = framing.encode(frame, [])
-            proc.stdin.write(LENGTH.pack(len(message_bytes)) + message_bytes)
-            proc.stdin.flush()
+            write_message(proc.stdin, writer.finish()[0])
         reader.finish()
 
 
