@@ -31,6 +31,9 @@ refuses to report if the page is not isolated, and prints the resolution it meas
 - `bridge_vs_python_roundtrip_ratio`: python-via-bridge median / python median;
 - `page_vs_python_round_ratios`: page / python of each round (same moment, same noise): their
   spread says how reliable the headline ratio is on this machine at this load;
+- `bridge_cpu_ms_per_page_roundtrip`, `bridge_cpu_ms_per_python_roundtrip`: the bridge
+  process's CPU time (all its threads, `/proc/PID/task/*/schedstat`) over the page's and the
+  Python-via-bridge loops, per round trip; null with `--bridge thread`;
 - `page_roundtrip_ms`, `python_roundtrip_ms`, `python_via_bridge_roundtrip_ms`, `runs`, `rounds`,
   `bridge` (process or thread), `page_timer_resolution_ms`.
 """
@@ -76,9 +79,9 @@ class NotIsolated(RuntimeError):
 
 
 @contextlib.contextmanager
-def bridge_process() -> Iterator[tuple[str, str]]:
-    """`python -m python_service.bridge --port 0` as its own process: (origin, WebSocket URL).
-    Its log (one line per HTTP request) goes to a file, shown only if it fails to start."""
+def bridge_process() -> Iterator[tuple[str, str, int | None]]:
+    """`python -m python_service.bridge --port 0` as its own process: (origin, WebSocket URL,
+    pid). Its log (one line per HTTP request) goes to a file, shown only if it fails to start."""
     with tempfile.TemporaryFile("w+") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "python_service.bridge", "--port", "0"],
@@ -96,7 +99,7 @@ def bridge_process() -> Iterator[tuple[str, str]]:
                 log.seek(0)
                 raise SystemExit(f"the bridge did not start (printed {line!r}):\n{log.read()}")
             origin = found.group(1)
-            yield origin, f"ws://127.0.0.1:{found.group(2)}/npu"
+            yield origin, f"ws://127.0.0.1:{found.group(2)}/npu", process.pid
         finally:
             # ^C, as a user stops it, so it closes its service cleanly. A shell that starts a
             # background job without job control makes it ignore SIGINT: then SIGTERM.
@@ -109,9 +112,21 @@ def bridge_process() -> Iterator[tuple[str, str]]:
 
 
 @contextlib.contextmanager
-def bridge_thread(host: ServiceHost) -> Iterator[tuple[str, str]]:
+def bridge_thread(host: ServiceHost) -> Iterator[tuple[str, str, int | None]]:
     with running_bridge(host, BridgeConfig(port=0)) as bridge:
-        yield bridge.origin, bridge.websocket_url
+        yield bridge.origin, bridge.websocket_url, None  # its CPU is this process's
+
+
+def cpu_ns(pid: int | None) -> int:
+    """CPU time `pid` has used, all threads, in ns (`/proc/PID/schedstat`'s first field: the
+    scheduler's own count, not the 10 ms ticks of `/proc/PID/stat`); 0 without a pid."""
+    if pid is None:
+        return 0
+    total = 0
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        with contextlib.suppress(FileNotFoundError):  # a thread that ended meanwhile
+            total += int((task / "schedstat").read_text().split()[0])
+    return total
 
 
 def page_timer_resolution_ms(page: Any) -> float:
@@ -167,14 +182,16 @@ def measure(runs: int, rounds: int, warmup: int, bridge_mode: str) -> dict[str, 
     with ServiceHost() as host:
         host.start()
         bridge = bridge_process() if bridge_mode == "process" else bridge_thread(host)
-        with bridge as (origin, websocket_url), chromium() as browser:
+        with bridge as (origin, websocket_url, bridge_pid), chromium() as browser:
             page = browser.new_page()
             page.goto(f"{origin}/web/roundtrip.html")
             page.wait_for_function("window.roundTripReady === true")
             resolution = page_timer_resolution_ms(page)
             python = PythonLoop(connect(host))
             via_bridge = PythonLoop(connect(BridgeEndpoint(websocket_url, origin)))
-            measure_rounds(page, python, via_bridge, runs, rounds, warmup, samples)
+            bridge_cpu = measure_rounds(
+                page, python, via_bridge, runs, rounds, warmup, samples, bridge_pid
+            )
             python.npu.close()
             via_bridge.npu.close()
     medians = {name: statistics.median(values) for name, values in samples.items()}
@@ -191,6 +208,9 @@ def measure(runs: int, rounds: int, warmup: int, bridge_mode: str) -> dict[str, 
         "rounds": rounds,
         "bridge": bridge_mode,
         "page_timer_resolution_ms": resolution,
+        # None with --bridge thread: the bridge's CPU is then not told apart from the bench's.
+        "bridge_cpu_ms_per_page_roundtrip": bridge_cpu["page"],
+        "bridge_cpu_ms_per_python_roundtrip": bridge_cpu["python via bridge"],
         "samples_ms": samples,
     }
 
@@ -203,14 +223,25 @@ def measure_rounds(
     rounds: int,
     warmup: int,
     samples: dict[str, list[float]],
-) -> None:
+    bridge_pid: int | None,
+) -> dict[str, float | None]:
+    """Interleaved rounds into `samples`; the bridge process's CPU per round trip (ms) while
+    the page's loops and the Python-via-bridge loops ran (warm-up trips included: they cross
+    the bridge too), or None for a bridge on a thread."""
+    cpu = {"page": 0, "python via bridge": 0}
     for _ in range(rounds):
+        before = cpu_ns(bridge_pid)
         result = page.evaluate("([n, w]) => window.measureRoundTrip(n, w)", [runs, warmup])
+        cpu["page"] += cpu_ns(bridge_pid) - before
         if result["result"] != [0, 2, 0, 4]:
             raise SystemExit(f"the page computed {result['result']}")
         samples["page"].append(result["medianMs"])
         samples["python"].append(python.measure(runs, warmup))
+        before = cpu_ns(bridge_pid)
         samples["python via bridge"].append(via_bridge.measure(runs, warmup))
+        cpu["python via bridge"] += cpu_ns(bridge_pid) - before
+    trips = rounds * (runs + warmup)
+    return {k: None if bridge_pid is None else v / trips / 1e6 for k, v in cpu.items()}
 
 
 def table(figures: dict[str, Any]) -> str:
@@ -231,6 +262,13 @@ def table(figures: dict[str, Any]) -> str:
     lines += [f"{name:<38}{ms:>10.3f}{ms / python:>7.2f}x" for name, ms in rows]
     ratio = figures["page_vs_python_roundtrip_ratio"]
     lines.append(f"page_vs_python_roundtrip_ratio = {ratio:.2f} (goal <= 2)")
+    if figures["bridge_cpu_ms_per_page_roundtrip"] is not None:
+        page_cpu = figures["bridge_cpu_ms_per_page_roundtrip"]
+        python_cpu = figures["bridge_cpu_ms_per_python_roundtrip"]
+        lines.append(
+            f"bridge process CPU per round trip: page {page_cpu:.3f} ms, "
+            f"python via bridge {python_cpu:.3f} ms"
+        )
     per_round = figures["page_vs_python_round_ratios"]
     lines.append(
         f"per round: {min(per_round):.2f} .. {max(per_round):.2f} "
