@@ -38,7 +38,7 @@ def race_fuzzers(
     or `seconds`; the finder's (exit status, output, crash files), or the last one's.
 
     Why more than one: the time a single libFuzzer run takes to reach a planted bug has a long
-    tail (six seeds of the structure-aware target took 6.5-37 s, and one CI run passed 60 s),
+    tail (`bench/planted.py`: 8.8-34.8 s over six seeds; one CI run passed 60 s),
     so a test of "found within 60 s" on one process fails now and then for no fault of the
     code. Two processes on this 2-core machine keep the same 60 s wall-clock bound and cut the
     tail.
