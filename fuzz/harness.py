@@ -121,13 +121,6 @@ def fuzz(
     atheris.Fuzz()
 
 
-def quiet_service_logs() -> None:
-    """Dropping a client logs a warning per bad message: millions of lines in a fuzz run."""
-    import logging
-
-    logging.getLogger("python_service").setLevel(logging.ERROR)
-
-
 def is_instrumented(function: Callable[..., object]) -> bool:
     """Whether atheris has patched `function`'s code (it marks what it patched)."""
     code = getattr(function, "__func__", function).__code__

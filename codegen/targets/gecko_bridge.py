@@ -111,9 +111,6 @@ class Bridge:
         """(IPDL type, wire field name) of a struct's fields, as the IPDL declares them."""
         return self._types.fields(struct)
 
-    def is_service_object(self, interface: str) -> bool:
-        return self.kinds.get(interface) == "object"
-
     def release(self, interface: str) -> IpdlMessage | None:
         return self.sent.get(f"{interface}.release")
 
@@ -203,12 +200,6 @@ def then_lines(send_head: str, args: list[str], indent: str) -> list[str]:
         indent,
     )
     return lines
-
-
-def reply_type(message: IpdlMessage) -> str:
-    """The C++ type the resolve callback takes: the reply union, or `Maybe<Rejection>`."""
-    assert message.returns is not None
-    return ipdl_param_type(message.returns)
 
 
 def resolved_arm(m: w.WireMessage) -> str:
