@@ -20,6 +20,7 @@ import numpy as np
 import pytest
 
 from python_service.shared.operations import OPERATIONS
+from tests.layouts import reorder
 
 from .conftest import TIMEOUT, descriptor, run_graph
 
@@ -379,12 +380,6 @@ for _variant in CONV_VARIANTS:
     case("conv2d", _variant)(_conv_case(_variant))
 
 
-def reorder(array: np.ndarray, source: str, target: str) -> np.ndarray:
-    """`array`, laid out as `source`, in `target`'s dimension order. WebNN's layouts name the
-    dimensions by letter: nchw/nhwc for images; oihw, hwio, ohwi, ihwo for filters."""
-    return np.ascontiguousarray(np.transpose(array, [source.index(d) for d in target]))
-
-
 INPUT_LAYOUTS = ("nchw", "nhwc")
 FILTER_LAYOUTS = ("oihw", "hwio", "ohwi", "ihwo")
 
@@ -510,50 +505,13 @@ POOL_VARIANTS = {
 }
 
 
-def _pool_case(op: str, variant: str) -> CaseFunction:
-    def run(b: Any, rng: np.random.Generator) -> Case:
-        shape, window, padding, strides, dilations, rounding = POOL_VARIANTS[variant]
-        x = rand(rng, shape, -3, 3)
-        options: dict[str, Any] = {}
-        if window is not None:
-            options["windowDimensions"] = list(window)
-        if padding is not None:
-            options["padding"] = list(padding)
-        if strides is not None:
-            options["strides"] = list(strides)
-        if dilations is not None:
-            options["dilations"] = list(dilations)
-        if rounding is not None:
-            options["rounding_type"] = rounding
-        out = getattr(b, "average_pool2d" if op == "averagePool2d" else "max_pool2d")(
-            graph_input(b, "x", x), options
-        )
-        expected = pool2d_reference(
-            x,
-            "average" if op == "averagePool2d" else "max",
-            window,
-            padding or (0, 0, 0, 0),
-            strides or (1, 1),
-            dilations or (1, 1),
-            rounding == "ceil",
-        )
-        return Case({"y": out}, {"x": x}, {"y": expected})
-
-    return run
-
-
-for _op in ("averagePool2d", "maxPool2d"):
-    for _variant in POOL_VARIANTS:
-        case(_op, _variant)(_pool_case(_op, _variant))
-
-
-def _pool_nhwc_case(op: str, variant: str) -> CaseFunction:
-    """A pooling variant with layout "nhwc": the NCHW reference with the channels moved last."""
+def _pool_case(op: str, variant: str, layout: str = "nchw") -> CaseFunction:
+    """A pooling variant; with layout "nhwc" the same NCHW reference, channels moved last."""
 
     def run(b: Any, rng: np.random.Generator) -> Case:
         shape, window, padding, strides, dilations, rounding = POOL_VARIANTS[variant]
         x = rand(rng, shape, -3, 3)
-        options: dict[str, Any] = {"layout": "nhwc"}
+        options: dict[str, Any] = {} if layout == "nchw" else {"layout": layout}
         for key, value in (
             ("windowDimensions", window),
             ("padding", padding),
@@ -563,7 +521,7 @@ def _pool_nhwc_case(op: str, variant: str) -> CaseFunction:
         ):
             if value is not None:
                 options[key] = list(value) if isinstance(value, tuple) else value
-        x_in = reorder(x, "nchw", "nhwc")
+        x_in = reorder(x, "nchw", layout)
         out = getattr(b, "average_pool2d" if op == "averagePool2d" else "max_pool2d")(
             graph_input(b, "x", x_in), options
         )
@@ -576,14 +534,16 @@ def _pool_nhwc_case(op: str, variant: str) -> CaseFunction:
             dilations or (1, 1),
             rounding == "ceil",
         )
-        return Case({"y": out}, {"x": x_in}, {"y": reorder(expected, "nchw", "nhwc")})
+        return Case({"y": out}, {"x": x_in}, {"y": reorder(expected, "nchw", layout)})
 
     return run
 
 
 for _op in ("averagePool2d", "maxPool2d"):
+    for _variant in POOL_VARIANTS:
+        case(_op, _variant)(_pool_case(_op, _variant))
     for _variant in ("global", "padding", "dilations", "ceil_padded"):
-        case(_op, f"nhwc_{_variant}")(_pool_nhwc_case(_op, _variant))
+        case(_op, f"nhwc_{_variant}")(_pool_case(_op, _variant, "nhwc"))
 
 
 @case("maxPool2d", "nhwc_uint8")

@@ -9,6 +9,7 @@ import pytest
 
 from python_service.service.lowering import IR_VERSION, OPSET, lower_to_onnx
 from python_service.shared.graph import NO_OPERAND, ValidatedGraph
+from tests.layouts import reorder
 
 from .sketch import Sketch
 
@@ -177,11 +178,6 @@ def test_conv2d_bias_absent_as_no_operand():
     check(run(s.validate(y=y), x=x)["y"], expected)
 
 
-def reorder(array: np.ndarray, source: str, target: str) -> np.ndarray:
-    """`array`, laid out as `source`, in `target`'s order (layouts name axes by letter)."""
-    return np.transpose(array, [source.index(letter) for letter in target])
-
-
 @pytest.mark.parametrize("filter_layout", ["oihw", "hwio", "ohwi", "ihwo"])
 @pytest.mark.parametrize("input_layout", ["nchw", "nhwc"])
 @pytest.mark.parametrize("filter_as_input", [False, True])
@@ -263,14 +259,20 @@ POOL_CASES = [
 ]
 
 
+@pytest.mark.parametrize("layout", ["nchw", "nhwc"])
 @pytest.mark.parametrize("op", ["averagePool2d", "maxPool2d"])
 @pytest.mark.parametrize("attrs", POOL_CASES)
-def test_pool(op, attrs):
+def test_pool(op, attrs, layout):
+    # The nchw reference; for nhwc its input and result with the channels moved last (the
+    # window is still read as [height, width]).
     x = random(13, 2, 3, 8, 7)
+    x_in = reorder(x, "nchw", layout)
     s = Sketch()
-    y = s.op(op, s.input("x", "float32", x.shape), **attrs)
+    options = {} if layout == "nchw" else {"layout": layout}
+    y = s.op(op, s.input("x", "float32", x_in.shape), **options, **attrs)
     graph = s.validate(y=y)
     resolved = graph.operations[0].attributes
+    shape = graph.descriptors[y].shape
     patches = windows(
         x,
         resolved["windowDimensions"],
@@ -278,34 +280,11 @@ def test_pool(op, attrs):
         resolved["dilations"],
         resolved["padding"],
         np.nan,  # padding never counts: max ignores it and the average excludes it
-        graph.descriptors[y].shape[2:],
-    )
-    reduce = np.nanmean if op == "averagePool2d" else np.nanmax
-    check(run(graph, x=x)["y"], reduce(patches, axis=(4, 5)).astype(np.float32))
-
-
-@pytest.mark.parametrize("op", ["averagePool2d", "maxPool2d"])
-@pytest.mark.parametrize("attrs", POOL_CASES)
-def test_pool_nhwc(op, attrs):
-    # test_pool's nchw reference, its channels moved last; the window is read as [height, width].
-    x = random(65, 2, 3, 8, 7)
-    x_nhwc = np.ascontiguousarray(reorder(x, "nchw", "nhwc"))
-    s = Sketch()
-    y = s.op(op, s.input("x", "float32", x_nhwc.shape), layout="nhwc", **attrs)
-    graph = s.validate(y=y)
-    resolved = graph.operations[0].attributes
-    patches = windows(
-        x,
-        resolved["windowDimensions"],
-        resolved["strides"],
-        resolved["dilations"],
-        resolved["padding"],
-        np.nan,
-        graph.descriptors[y].shape[1:3],
+        shape[2:] if layout == "nchw" else shape[1:3],
     )
     reduce = np.nanmean if op == "averagePool2d" else np.nanmax
     expected = reduce(patches, axis=(4, 5)).astype(np.float32)
-    check(run(graph, x=x_nhwc)["y"], reorder(expected, "nchw", "nhwc"))
+    check(run(graph, x=x_in)["y"], reorder(expected, "nchw", layout))
 
 
 # ---------------------------------------------------------------------------------------------
