@@ -432,6 +432,14 @@ def test_conv2d_defaults():
     }
 
 
+def conv2d_fails(x_shape, w_shape, attrs, message) -> None:
+    """conv2d of an x and a w of these shapes is refused with `message`."""
+    s = Sketch()
+    x = s.input("x", "float32", x_shape)
+    w = s.input("w", "float32", w_shape)
+    fails(s, f"conv2d (operation 0): {message}", y=s.op("conv2d", x, w, **attrs))
+
+
 @pytest.mark.parametrize(
     ("x_shape", "w_shape", "attrs", "message"),
     [
@@ -485,10 +493,7 @@ def test_conv2d_defaults():
     ],
 )
 def test_conv2d_errors(x_shape, w_shape, attrs, message):
-    s = Sketch()
-    x = s.input("x", "float32", x_shape)
-    w = s.input("w", "float32", w_shape)
-    fails(s, f"conv2d (operation 0): {message}", y=s.op("conv2d", x, w, **attrs))
+    conv2d_fails(x_shape, w_shape, attrs, message)
 
 
 def in_layout(nchw_shape: tuple[int, ...], layout: str, source: str = "nchw") -> list[int]:
@@ -587,10 +592,7 @@ def test_conv2d_depthwise_ihwo():
     ],
 )
 def test_conv2d_layout_errors(x_shape, w_shape, attrs, message):
-    s = Sketch()
-    x = s.input("x", "float32", x_shape)
-    w = s.input("w", "float32", w_shape)
-    fails(s, f"conv2d (operation 0): {message}", y=s.op("conv2d", x, w, **attrs))
+    conv2d_fails(x_shape, w_shape, attrs, message)
 
 
 @pytest.mark.parametrize(
