@@ -14,44 +14,24 @@ import pytest
 
 from python_service.bridge import Bridge
 from python_service.client import connect
+from tests.conftest import ROOT
 from tests.js.graph_rule_cases import python_answers, systematic_cases, to_json
 
 from .conftest import open_page
 
 TIMEOUT = 30.0
 
-RUN_IN_PAGE = """async (cases) => {
-  const { openDevice } = await import("/web/npu.js");
+# The node driver's replay (it imports nothing, so its text runs in the page as it is).
+REPLAY = (
+    (ROOT / "tests/js/graph_rule_replay.mjs").read_text().replace("export function", "function")
+)
+RUN_IN_PAGE = f"""async (cases) => {{
+  {REPLAY}
+  const {{ openDevice }} = await import("/web/npu.js");
   const adapter = await navigator.npu?.requestAdapter() ?? null;
   const device = adapter ? await adapter.requestDevice() : await openDevice();
-  const value = (arg, operands) => {
-    if (Array.isArray(arg)) return arg.map((a) => value(a, operands));
-    if (arg === null || typeof arg !== "object") return arg;
-    if ("$operand" in arg) return operands[arg.$operand];
-    if ("$bytes" in arg) return new Uint8Array(arg.$bytes);
-    if ("$bigint" in arg) return BigInt(arg.$bigint);
-    if ("$double" in arg) return Number(arg.$double);
-    return Object.fromEntries(Object.entries(arg).map(([k, v]) => [k, value(v, operands)]));
-  };
-  return cases.map((calls) => {
-    const builders = [];
-    const operands = [];
-    const answers = [];
-    for (const { builder, method, args } of calls) {
-      builders[builder] ??= device.createGraphBuilder();
-      try {
-        const result = builders[builder][method](...value(args, operands));
-        operands.push(result);
-        answers.push({ dataType: result.dataType, shape: [...result.shape] });
-      } catch (error) {
-        const type = error instanceof DOMException ? error.name : error.constructor.name;
-        answers.push([type, error.message]);
-        break;
-      }
-    }
-    return answers;
-  });
-}"""
+  return cases.map((calls) => replayCalls(device, calls));
+}}"""
 
 
 @pytest.fixture(scope="module")
