@@ -113,6 +113,7 @@ def _encode(w: rt.MessageWriter, item) -> None:
 # --- structs: dictionaries, core structs and record entries
 
 
+@rt.slot_init
 @dataclass(frozen=True, slots=True)
 class NPURequestAdapterOptions:
     """`NPURequestAdapterOptions` (fixed part `<II`, 8 bytes)."""
@@ -152,6 +153,7 @@ class NPURequestAdapterOptions:
         )
 
 
+@rt.slot_init
 @dataclass(frozen=True, slots=True)
 class NPUSupportedFeatures:
     """`NPUSupportedFeatures` (fixed part `<`, 0 bytes)."""
@@ -171,6 +173,7 @@ class NPUSupportedFeatures:
         )
 
 
+@rt.slot_init
 @dataclass(frozen=True, slots=True)
 class NPUSupportedLimits:
     """`NPUSupportedLimits` (fixed part `<QQQIIIIII`, 48 bytes)."""
@@ -231,6 +234,7 @@ class NPUSupportedLimits:
         )
 
 
+@rt.slot_init
 @dataclass(frozen=True, slots=True)
 class NPUAdapterInfo:
     """`NPUAdapterInfo` (fixed part `<`, 0 bytes)."""
@@ -262,6 +266,7 @@ class NPUAdapterInfo:
         )
 
 
+@rt.slot_init
 @dataclass(frozen=True, slots=True)
 class NPUQueueDescriptor:
     """`NPUQueueDescriptor` (fixed part `<`, 0 bytes)."""
@@ -281,6 +286,7 @@ class NPUQueueDescriptor:
         )
 
 
+@rt.slot_init
 @dataclass(frozen=True, slots=True)
 class NPUDeviceDescriptor:
     """`NPUDeviceDescriptor` (fixed part `<I`, 8 bytes)."""
@@ -331,6 +337,7 @@ class NPUDeviceDescriptor:
         )
 
 
+@rt.slot_init
 @dataclass(frozen=True, slots=True)
 class NPUCommandBufferDescriptor:
     """`NPUCommandBufferDescriptor` (fixed part `<`, 0 bytes)."""
@@ -350,6 +357,7 @@ class NPUCommandBufferDescriptor:
         )
 
 
+@rt.slot_init
 @dataclass(frozen=True, slots=True)
 class NPUTensorDescriptor:
     """`NPUTensorDescriptor` (fixed part `<I`, 8 bytes)."""
@@ -386,6 +394,7 @@ class NPUTensorDescriptor:
         )
 
 
+@rt.slot_init
 @dataclass(frozen=True, slots=True)
 class NPUBufferDescriptor:
     """`NPUBufferDescriptor` (fixed part `<QII`, 16 bytes)."""
@@ -436,6 +445,7 @@ class NPUBufferDescriptor:
         )
 
 
+@rt.slot_init
 @dataclass(frozen=True, slots=True)
 class NPUTensorInfo:
     """`NPUTensorInfo` (fixed part `<I`, 8 bytes)."""
@@ -476,6 +486,7 @@ class NPUTensorInfo:
         )
 
 
+@rt.slot_init
 @dataclass(frozen=True, slots=True)
 class NPUCommandEncoderDescriptor:
     """`NPUCommandEncoderDescriptor` (fixed part `<`, 0 bytes)."""
@@ -495,6 +506,7 @@ class NPUCommandEncoderDescriptor:
         )
 
 
+@rt.slot_init
 @dataclass(frozen=True, slots=True)
 class NPUDeviceLostInfo:
     """`NPUDeviceLostInfo` (fixed part `<I`, 8 bytes)."""
@@ -531,6 +543,7 @@ class NPUDeviceLostInfo:
         )
 
 
+@rt.slot_init
 @dataclass(frozen=True, slots=True)
 class ErrorReport:
     """`ErrorReport` (fixed part `<I`, 8 bytes)."""
@@ -567,6 +580,7 @@ class ErrorReport:
         )
 
 
+@rt.slot_init
 @dataclass(frozen=True, slots=True)
 class Rejection:
     """`Rejection` (fixed part `<I`, 8 bytes)."""
@@ -603,6 +617,7 @@ class Rejection:
         )
 
 
+@rt.slot_init
 @dataclass(frozen=True, slots=True)
 class GraphOpAdd:
     """`GraphOp.add` (fixed part `<III`, 16 bytes)."""
@@ -657,6 +672,7 @@ class GraphOpAdd:
         )
 
 
+@rt.slot_init
 @dataclass(frozen=True, slots=True)
 class GraphOpSub:
     """`GraphOp.sub` (fixed part `<III`, 16 bytes)."""
@@ -711,6 +727,7 @@ class GraphOpSub:
         )
 
 
+@rt.slot_init
 @dataclass(frozen=True, slots=True)
 class GraphOpMul:
     """`GraphOp.mul` (fixed part `<III`, 16 bytes)."""
@@ -765,6 +782,7 @@ class GraphOpMul:
         )
 
 
+@rt.slot_init
 @dataclass(frozen=True, slots=True)
 class GraphOpDiv:
     """`GraphOp.div` (fixed part `<III`, 16 bytes)."""
@@ -819,6 +837,7 @@ class GraphOpDiv:
         )
 
 
+@rt.slot_init
 @dataclass(frozen=True, slots=True)
 class GraphOpMax:
     """`GraphOp.max` (fixed part `<III`, 16 bytes)."""
@@ -873,6 +892,7 @@ class GraphOpMax:
         )
 
 
+@rt.slot_init
 @dataclass(frozen=True, slots=True)
 class GraphOpMin:
     """`GraphOp.min` (fixed part `<III`, 16 bytes)."""
@@ -927,6 +947,7 @@ class GraphOpMin:
         )
 
 
+@rt.slot_init
 @dataclass(frozen=True, slots=True)
 class GraphOpPow:
     """`GraphOp.pow` (fixed part `<III`, 16 bytes)."""
@@ -981,6 +1002,7 @@ class GraphOpPow:
         )
 
 
+@rt.slot_init
 @dataclass(frozen=True, slots=True)
 class GraphOpMatmul:
     """`GraphOp.matmul` (fixed part `<III`, 16 bytes)."""
@@ -1035,6 +1057,7 @@ class GraphOpMatmul:
         )
 
 
+@rt.slot_init
 @dataclass(frozen=True, slots=True)
 class GraphOpGemm:
     """`GraphOp.gemm` (fixed part `<ddIIIIBB`, 40 bytes)."""
@@ -1118,6 +1141,7 @@ class GraphOpGemm:
         )
 
 
+@rt.slot_init
 @dataclass(frozen=True, slots=True)
 class GraphOpConv2d:
     """`GraphOp.conv2d` (fixed part `<IIIIIIII`, 32 bytes)."""
@@ -1225,6 +1249,7 @@ class GraphOpConv2d:
         )
 
 
+@rt.slot_init
 @dataclass(frozen=True, slots=True)
 class GraphOpAveragePool2d:
     """`GraphOp.averagePool2d` (fixed part `<IIIII`, 24 bytes)."""
@@ -1328,6 +1353,7 @@ class GraphOpAveragePool2d:
         )
 
 
+@rt.slot_init
 @dataclass(frozen=True, slots=True)
 class GraphOpMaxPool2d:
     """`GraphOp.maxPool2d` (fixed part `<IIIII`, 24 bytes)."""
@@ -1431,6 +1457,7 @@ class GraphOpMaxPool2d:
         )
 
 
+@rt.slot_init
 @dataclass(frozen=True, slots=True)
 class GraphOpRelu:
     """`GraphOp.relu` (fixed part `<II`, 8 bytes)."""
@@ -1478,6 +1505,7 @@ class GraphOpRelu:
         )
 
 
+@rt.slot_init
 @dataclass(frozen=True, slots=True)
 class GraphOpSigmoid:
     """`GraphOp.sigmoid` (fixed part `<II`, 8 bytes)."""
@@ -1525,6 +1553,7 @@ class GraphOpSigmoid:
         )
 
 
+@rt.slot_init
 @dataclass(frozen=True, slots=True)
 class GraphOpTanh:
     """`GraphOp.tanh` (fixed part `<II`, 8 bytes)."""
@@ -1572,6 +1601,7 @@ class GraphOpTanh:
         )
 
 
+@rt.slot_init
 @dataclass(frozen=True, slots=True)
 class GraphOpSoftmax:
     """`GraphOp.softmax` (fixed part `<III`, 16 bytes)."""
@@ -1626,6 +1656,7 @@ class GraphOpSoftmax:
         )
 
 
+@rt.slot_init
 @dataclass(frozen=True, slots=True)
 class GraphOpGelu:
     """`GraphOp.gelu` (fixed part `<II`, 8 bytes)."""
@@ -1673,6 +1704,7 @@ class GraphOpGelu:
         )
 
 
+@rt.slot_init
 @dataclass(frozen=True, slots=True)
 class GraphOpClamp:
     """`GraphOp.clamp` (fixed part `<III`, 16 bytes)."""
@@ -1744,6 +1776,7 @@ class GraphOpClamp:
         )
 
 
+@rt.slot_init
 @dataclass(frozen=True, slots=True)
 class GraphOpReshape:
     """`GraphOp.reshape` (fixed part `<II`, 8 bytes)."""
@@ -1796,6 +1829,7 @@ class GraphOpReshape:
         )
 
 
+@rt.slot_init
 @dataclass(frozen=True, slots=True)
 class GraphOpTranspose:
     """`GraphOp.transpose` (fixed part `<III`, 16 bytes)."""
@@ -1858,6 +1892,7 @@ class GraphOpTranspose:
         )
 
 
+@rt.slot_init
 @dataclass(frozen=True, slots=True)
 class GraphOpConcat:
     """`GraphOp.concat` (fixed part `<II`, 8 bytes)."""
@@ -1910,6 +1945,7 @@ class GraphOpConcat:
         )
 
 
+@rt.slot_init
 @dataclass(frozen=True, slots=True)
 class GraphOpSlice:
     """`GraphOp.slice` (fixed part `<II`, 8 bytes)."""
@@ -1967,6 +2003,7 @@ class GraphOpSlice:
         )
 
 
+@rt.slot_init
 @dataclass(frozen=True, slots=True)
 class GraphOpBatchNormalization:
     """`GraphOp.batchNormalization` (fixed part `<dIIIIIII`, 40 bytes)."""
@@ -2046,6 +2083,7 @@ class GraphOpBatchNormalization:
         )
 
 
+@rt.slot_init
 @dataclass(frozen=True, slots=True)
 class GraphOpLayerNormalization:
     """`GraphOp.layerNormalization` (fixed part `<dIIIII`, 32 bytes)."""
@@ -2123,6 +2161,7 @@ class GraphOpLayerNormalization:
         )
 
 
+@rt.slot_init
 @dataclass(frozen=True, slots=True)
 class GraphOpCast:
     """`GraphOp.cast` (fixed part `<III`, 16 bytes)."""
@@ -2179,6 +2218,7 @@ class GraphOpCast:
         )
 
 
+@rt.slot_init
 @dataclass(frozen=True, slots=True)
 class GraphInput:
     """`GraphInput` (fixed part `<I`, 8 bytes)."""
@@ -2217,6 +2257,7 @@ class GraphInput:
         )
 
 
+@rt.slot_init
 @dataclass(frozen=True, slots=True)
 class GraphConstant:
     """`GraphConstant` (fixed part `<QQI`, 24 bytes)."""
@@ -2259,6 +2300,7 @@ class GraphConstant:
         )
 
 
+@rt.slot_init
 @dataclass(frozen=True, slots=True)
 class GraphOutput:
     """`GraphOutput` (fixed part `<I`, 8 bytes)."""
@@ -2293,6 +2335,7 @@ class GraphOutput:
         )
 
 
+@rt.slot_init
 @dataclass(frozen=True, slots=True)
 class GraphDescription:
     """`GraphDescription` (fixed part `<`, 0 bytes)."""
@@ -2331,6 +2374,7 @@ class GraphDescription:
         )
 
 
+@rt.slot_init
 @dataclass(frozen=True, slots=True)
 class _RecordStringHandleNPUBuffer:
     """`record<string, Handle<NPUBuffer>>` (fixed part `<II`, 8 bytes)."""
@@ -2365,6 +2409,7 @@ class _RecordStringHandleNPUBuffer:
         )
 
 
+@rt.slot_init
 @dataclass(frozen=True, slots=True)
 class _RecordStringU64:
     """`record<string, u64>` (fixed part `<Q`, 8 bytes)."""
@@ -2465,6 +2510,7 @@ def _read_npu_number(r: rt.MessageReader) -> int | float:
 # --- connection control (interface 0, docs/wire.md §2.4): only as the first message
 
 
+@rt.slot_init
 @dataclass(frozen=True, slots=True)
 class ConnectionHello:
     """`Connection.hello`: message 0x00000001 (hello)."""
@@ -2508,6 +2554,7 @@ class ConnectionHello:
 # --- messages (client to service), by ordinal
 
 
+@rt.slot_init
 @dataclass(frozen=True, slots=True)
 class NPURelease:
     """`NPU.release`: message 0x00010000 (release)."""
@@ -2544,6 +2591,7 @@ class NPURelease:
         )
 
 
+@rt.slot_init
 @dataclass(frozen=True, slots=True)
 class NPURequestAdapter:
     """`NPU.requestAdapter`: message 0x00010001 (reply)."""
@@ -2590,6 +2638,7 @@ class NPURequestAdapter:
         )
 
 
+@rt.slot_init
 @dataclass(frozen=True, slots=True)
 class NPUAdapterRelease:
     """`NPUAdapter.release`: message 0x00020000 (release)."""
@@ -2626,6 +2675,7 @@ class NPUAdapterRelease:
         )
 
 
+@rt.slot_init
 @dataclass(frozen=True, slots=True)
 class NPUAdapterRequestDevice:
     """`NPUAdapter.requestDevice`: message 0x00020001 (reply)."""
@@ -2678,6 +2728,7 @@ class NPUAdapterRequestDevice:
         )
 
 
+@rt.slot_init
 @dataclass(frozen=True, slots=True)
 class NPUDeviceRelease:
     """`NPUDevice.release`: message 0x00030000 (release)."""
@@ -2714,6 +2765,7 @@ class NPUDeviceRelease:
         )
 
 
+@rt.slot_init
 @dataclass(frozen=True, slots=True)
 class NPUDeviceLabel:
     """`NPUDevice.label`: message 0x00030001 (send)."""
@@ -2754,6 +2806,7 @@ class NPUDeviceLabel:
         )
 
 
+@rt.slot_init
 @dataclass(frozen=True, slots=True)
 class NPUDeviceDestroy:
     """`NPUDevice.destroy`: message 0x00030002 (send)."""
@@ -2790,6 +2843,7 @@ class NPUDeviceDestroy:
         )
 
 
+@rt.slot_init
 @dataclass(frozen=True, slots=True)
 class NPUDeviceCreateBuffer:
     """`NPUDevice.createBuffer`: message 0x00030003 (send)."""
@@ -2836,6 +2890,7 @@ class NPUDeviceCreateBuffer:
         )
 
 
+@rt.slot_init
 @dataclass(frozen=True, slots=True)
 class NPUDeviceCreateGraphBuilder:
     """`NPUDevice.createGraphBuilder`: message 0x00030004 (send)."""
@@ -2878,6 +2933,7 @@ class NPUDeviceCreateGraphBuilder:
         )
 
 
+@rt.slot_init
 @dataclass(frozen=True, slots=True)
 class NPUDeviceLoadModel:
     """`NPUDevice.loadModel`: message 0x00030005 (reply)."""
@@ -2927,6 +2983,7 @@ class NPUDeviceLoadModel:
         )
 
 
+@rt.slot_init
 @dataclass(frozen=True, slots=True)
 class NPUDeviceCreateCommandEncoder:
     """`NPUDevice.createCommandEncoder`: message 0x00030006 (send)."""
@@ -2973,6 +3030,7 @@ class NPUDeviceCreateCommandEncoder:
         )
 
 
+@rt.slot_init
 @dataclass(frozen=True, slots=True)
 class NPUDevicePushErrorScope:
     """`NPUDevice.pushErrorScope`: message 0x00030007 (send)."""
@@ -3017,6 +3075,7 @@ class NPUDevicePushErrorScope:
         )
 
 
+@rt.slot_init
 @dataclass(frozen=True, slots=True)
 class NPUDevicePopErrorScope:
     """`NPUDevice.popErrorScope`: message 0x00030008 (reply)."""
@@ -3053,6 +3112,7 @@ class NPUDevicePopErrorScope:
         )
 
 
+@rt.slot_init
 @dataclass(frozen=True, slots=True)
 class NPUQueueRelease:
     """`NPUQueue.release`: message 0x00040000 (release)."""
@@ -3089,6 +3149,7 @@ class NPUQueueRelease:
         )
 
 
+@rt.slot_init
 @dataclass(frozen=True, slots=True)
 class NPUQueueLabel:
     """`NPUQueue.label`: message 0x00040001 (send)."""
@@ -3129,6 +3190,7 @@ class NPUQueueLabel:
         )
 
 
+@rt.slot_init
 @dataclass(frozen=True, slots=True)
 class NPUQueueSubmit:
     """`NPUQueue.submit`: message 0x00040002 (send)."""
@@ -3169,6 +3231,7 @@ class NPUQueueSubmit:
         )
 
 
+@rt.slot_init
 @dataclass(frozen=True, slots=True)
 class NPUQueueOnSubmittedWorkDone:
     """`NPUQueue.onSubmittedWorkDone`: message 0x00040003 (reply)."""
@@ -3205,6 +3268,7 @@ class NPUQueueOnSubmittedWorkDone:
         )
 
 
+@rt.slot_init
 @dataclass(frozen=True, slots=True)
 class NPUQueueWriteBuffer:
     """`NPUQueue.writeBuffer`: message 0x00040004 (send)."""
@@ -3283,6 +3347,7 @@ class NPUQueueWriteBuffer:
         )
 
 
+@rt.slot_init
 @dataclass(frozen=True, slots=True)
 class NPUQueueReadBuffer:
     """`NPUQueue.readBuffer`: message 0x00040005 (reply)."""
@@ -3348,6 +3413,7 @@ class NPUQueueReadBuffer:
         )
 
 
+@rt.slot_init
 @dataclass(frozen=True, slots=True)
 class NPUBufferRelease:
     """`NPUBuffer.release`: message 0x00050000 (release)."""
@@ -3384,6 +3450,7 @@ class NPUBufferRelease:
         )
 
 
+@rt.slot_init
 @dataclass(frozen=True, slots=True)
 class NPUBufferLabel:
     """`NPUBuffer.label`: message 0x00050001 (send)."""
@@ -3424,6 +3491,7 @@ class NPUBufferLabel:
         )
 
 
+@rt.slot_init
 @dataclass(frozen=True, slots=True)
 class NPUBufferMapAsync:
     """`NPUBuffer.mapAsync`: message 0x00050002 (reply)."""
@@ -3485,6 +3553,7 @@ class NPUBufferMapAsync:
         )
 
 
+@rt.slot_init
 @dataclass(frozen=True, slots=True)
 class NPUBufferUnmap:
     """`NPUBuffer.unmap`: message 0x00050003 (send)."""
@@ -3521,6 +3590,7 @@ class NPUBufferUnmap:
         )
 
 
+@rt.slot_init
 @dataclass(frozen=True, slots=True)
 class NPUBufferDestroy:
     """`NPUBuffer.destroy`: message 0x00050004 (send)."""
@@ -3557,6 +3627,7 @@ class NPUBufferDestroy:
         )
 
 
+@rt.slot_init
 @dataclass(frozen=True, slots=True)
 class NPUGraphBuilderRelease:
     """`NPUGraphBuilder.release`: message 0x00060000 (release)."""
@@ -3593,6 +3664,7 @@ class NPUGraphBuilderRelease:
         )
 
 
+@rt.slot_init
 @dataclass(frozen=True, slots=True)
 class NPUGraphBuilderLabel:
     """`NPUGraphBuilder.label`: message 0x00060001 (send)."""
@@ -3633,6 +3705,7 @@ class NPUGraphBuilderLabel:
         )
 
 
+@rt.slot_init
 @dataclass(frozen=True, slots=True)
 class NPUGraphBuilderBuild:
     """`NPUGraphBuilder.build`: message 0x00060002 (build)."""
@@ -3679,6 +3752,7 @@ class NPUGraphBuilderBuild:
         )
 
 
+@rt.slot_init
 @dataclass(frozen=True, slots=True)
 class NPUGraphRelease:
     """`NPUGraph.release`: message 0x00070000 (release)."""
@@ -3715,6 +3789,7 @@ class NPUGraphRelease:
         )
 
 
+@rt.slot_init
 @dataclass(frozen=True, slots=True)
 class NPUGraphLabel:
     """`NPUGraph.label`: message 0x00070001 (send)."""
@@ -3755,6 +3830,7 @@ class NPUGraphLabel:
         )
 
 
+@rt.slot_init
 @dataclass(frozen=True, slots=True)
 class NPUGraphDestroy:
     """`NPUGraph.destroy`: message 0x00070002 (send)."""
@@ -3791,6 +3867,7 @@ class NPUGraphDestroy:
         )
 
 
+@rt.slot_init
 @dataclass(frozen=True, slots=True)
 class NPUCommandEncoderRelease:
     """`NPUCommandEncoder.release`: message 0x00080000 (release)."""
@@ -3827,6 +3904,7 @@ class NPUCommandEncoderRelease:
         )
 
 
+@rt.slot_init
 @dataclass(frozen=True, slots=True)
 class NPUCommandEncoderLabel:
     """`NPUCommandEncoder.label`: message 0x00080001 (send)."""
@@ -3867,6 +3945,7 @@ class NPUCommandEncoderLabel:
         )
 
 
+@rt.slot_init
 @dataclass(frozen=True, slots=True)
 class NPUCommandEncoderFinish:
     """`NPUCommandEncoder.finish`: message 0x00080004 (finish)."""
@@ -3926,6 +4005,7 @@ class NPUCommandEncoderFinish:
         )
 
 
+@rt.slot_init
 @dataclass(frozen=True, slots=True)
 class NPUCommandBufferRelease:
     """`NPUCommandBuffer.release`: message 0x00090000 (release)."""
@@ -3962,6 +4042,7 @@ class NPUCommandBufferRelease:
         )
 
 
+@rt.slot_init
 @dataclass(frozen=True, slots=True)
 class NPUCommandBufferLabel:
     """`NPUCommandBuffer.label`: message 0x00090001 (send)."""
@@ -4005,6 +4086,7 @@ class NPUCommandBufferLabel:
 # --- commands (inside a `finish` command stream, docs/wire.md §4), by ordinal
 
 
+@rt.slot_init
 @dataclass(frozen=True, slots=True)
 class NPUCommandEncoderDispatch:
     """`NPUCommandEncoder.dispatch`: command 0x00080002 (command)."""
@@ -4047,6 +4129,7 @@ class NPUCommandEncoderDispatch:
         )
 
 
+@rt.slot_init
 @dataclass(frozen=True, slots=True)
 class NPUCommandEncoderCopyBufferToBuffer:
     """`NPUCommandEncoder.copyBufferToBuffer`: command 0x00080003 (command)."""
@@ -4139,6 +4222,7 @@ GRAPH_OPS: dict[str, type] = {
 # 1: rejected(Rejection) }`, with the request's ordinal, `IS_REPLY` and the request's id
 
 
+@rt.slot_init
 @dataclass(frozen=True, slots=True)
 class NPURequestAdapterResolved:
     """`NPU.requestAdapter.reply` (fixed part `<I`, 8 bytes)."""
@@ -4193,6 +4277,7 @@ class NPURequestAdapterResolved:
         )
 
 
+@rt.slot_init
 @dataclass(frozen=True, slots=True)
 class NPURequestAdapterReply:
     """The reply to `NPU.requestAdapter` (0x00010001): resolved or rejected."""
@@ -4216,6 +4301,7 @@ class NPURequestAdapterReply:
         return cls(Rejection.decode(r))
 
 
+@rt.slot_init
 @dataclass(frozen=True, slots=True)
 class NPUAdapterRequestDeviceResolved:
     """`NPUAdapter.requestDevice.reply` (fixed part `<`, 0 bytes)."""
@@ -4239,6 +4325,7 @@ class NPUAdapterRequestDeviceResolved:
         )
 
 
+@rt.slot_init
 @dataclass(frozen=True, slots=True)
 class NPUAdapterRequestDeviceReply:
     """The reply to `NPUAdapter.requestDevice` (0x00020001): resolved or rejected."""
@@ -4262,6 +4349,7 @@ class NPUAdapterRequestDeviceReply:
         return cls(Rejection.decode(r))
 
 
+@rt.slot_init
 @dataclass(frozen=True, slots=True)
 class NPUDeviceLoadModelResolved:
     """`NPUDevice.loadModel.reply` (fixed part `<`, 0 bytes)."""
@@ -4285,6 +4373,7 @@ class NPUDeviceLoadModelResolved:
         )
 
 
+@rt.slot_init
 @dataclass(frozen=True, slots=True)
 class NPUDeviceLoadModelReply:
     """The reply to `NPUDevice.loadModel` (0x00030005): resolved or rejected."""
@@ -4308,6 +4397,7 @@ class NPUDeviceLoadModelReply:
         return cls(Rejection.decode(r))
 
 
+@rt.slot_init
 @dataclass(frozen=True, slots=True)
 class NPUDevicePopErrorScopeResolved:
     """`NPUDevice.popErrorScope.reply` (fixed part `<I`, 8 bytes)."""
@@ -4346,6 +4436,7 @@ class NPUDevicePopErrorScopeResolved:
         )
 
 
+@rt.slot_init
 @dataclass(frozen=True, slots=True)
 class NPUDevicePopErrorScopeReply:
     """The reply to `NPUDevice.popErrorScope` (0x00030008): resolved or rejected."""
@@ -4369,6 +4460,7 @@ class NPUDevicePopErrorScopeReply:
         return cls(Rejection.decode(r))
 
 
+@rt.slot_init
 @dataclass(frozen=True, slots=True)
 class NPUQueueOnSubmittedWorkDoneResolved:
     """`NPUQueue.onSubmittedWorkDone.reply` (fixed part `<`, 0 bytes)."""
@@ -4383,6 +4475,7 @@ class NPUQueueOnSubmittedWorkDoneResolved:
         return cls()
 
 
+@rt.slot_init
 @dataclass(frozen=True, slots=True)
 class NPUQueueOnSubmittedWorkDoneReply:
     """The reply to `NPUQueue.onSubmittedWorkDone` (0x00040003): resolved or rejected."""
@@ -4406,6 +4499,7 @@ class NPUQueueOnSubmittedWorkDoneReply:
         return cls(Rejection.decode(r))
 
 
+@rt.slot_init
 @dataclass(frozen=True, slots=True)
 class NPUQueueReadBufferResolved:
     """`NPUQueue.readBuffer.reply` (fixed part `<`, 0 bytes)."""
@@ -4428,6 +4522,7 @@ class NPUQueueReadBufferResolved:
         )
 
 
+@rt.slot_init
 @dataclass(frozen=True, slots=True)
 class NPUQueueReadBufferReply:
     """The reply to `NPUQueue.readBuffer` (0x00040005): resolved or rejected."""
@@ -4451,6 +4546,7 @@ class NPUQueueReadBufferReply:
         return cls(Rejection.decode(r))
 
 
+@rt.slot_init
 @dataclass(frozen=True, slots=True)
 class NPUBufferMapAsyncResolved:
     """`NPUBuffer.mapAsync.reply` (fixed part `<IIQ`, 16 bytes)."""
@@ -4482,6 +4578,7 @@ class NPUBufferMapAsyncResolved:
         )
 
 
+@rt.slot_init
 @dataclass(frozen=True, slots=True)
 class NPUBufferMapAsyncReply:
     """The reply to `NPUBuffer.mapAsync` (0x00050002): resolved or rejected."""
@@ -4505,6 +4602,7 @@ class NPUBufferMapAsyncReply:
         return cls(Rejection.decode(r))
 
 
+@rt.slot_init
 @dataclass(frozen=True, slots=True)
 class NPUGraphBuilderBuildResolved:
     """`NPUGraphBuilder.build.reply` (fixed part `<`, 0 bytes)."""
@@ -4528,6 +4626,7 @@ class NPUGraphBuilderBuildResolved:
         )
 
 
+@rt.slot_init
 @dataclass(frozen=True, slots=True)
 class NPUGraphBuilderBuildReply:
     """The reply to `NPUGraphBuilder.build` (0x00060002): resolved or rejected."""
@@ -4554,6 +4653,7 @@ class NPUGraphBuilderBuildReply:
 # --- events (service to client, docs/wire.md §2.1): no flags, request id 0
 
 
+@rt.slot_init
 @dataclass(frozen=True, slots=True)
 class NPUDeviceLostEvent:
     """`NPUDevice.lost`: event 0x00038001 (NPUDeviceLostInfo)."""
@@ -4592,6 +4692,7 @@ class NPUDeviceLostEvent:
         )
 
 
+@rt.slot_init
 @dataclass(frozen=True, slots=True)
 class NPUDeviceUncapturederrorEvent:
     """`NPUDevice.onuncapturederror`: event 0x00038002 (ErrorReport)."""
