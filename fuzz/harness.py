@@ -109,8 +109,11 @@ def fuzz(
     custom_crossover: Callable[[bytes, bytes, int, int], bytes] | None = None,
     argv: list[str] | None = None,
 ) -> None:
-    """Hand the target to libFuzzer; libFuzzer's flags come from the command line."""
+    """Hand the target to libFuzzer; libFuzzer's flags come from the command line. The
+    instrumented code calls atheris's callbacks through `fuzz.fasttrace` from here on."""
     import atheris
+
+    from fuzz import fasttrace
 
     kwargs = {}
     if custom_mutator is not None:
@@ -118,6 +121,10 @@ def fuzz(
     if custom_crossover is not None:
         kwargs["custom_crossover"] = custom_crossover
     atheris.Setup(list(sys.argv if argv is None else argv), test_one_input, **kwargs)
+    message = fasttrace.install(
+        custom_mutator=custom_mutator is not None, custom_crossover=custom_crossover is not None
+    )
+    print(message, file=sys.stderr, flush=True)
     atheris.Fuzz()
 
 

@@ -8,16 +8,21 @@
 # tests/fuzz/test_bundle.py builds and runs bundles with these flags, without the source tree;
 # each of the JSON and the codegen data, left out, stops a target at its first input. (The
 # IDL is not bundled: the seeds are made here, at build time, not by the bundle.)
+# The atheris callbacks' C extension (fuzz/fasttrace.c, fuzz/fasttrace.py) is compiled once
+# into build/fasttrace/ and bundled with its source (whose digest names the library).
 # Its seed corpus is the generated seeds plus the
 # wire-trace corpus and the regression inputs, zipped as OSS-Fuzz expects; its libFuzzer flags
 # (fuzz/NAME.options, e.g. max_len) go next to the binary as $OUT/NAME.options, where OSS-Fuzz
 # and ClusterFuzzLite read them.
 build_webnpu_fuzzer() {
-  local script="$1" name
+  local script="$1" name trace
   name="$(basename "$script" .py)"
+  trace="$(python3 -m fuzz.fasttrace build)"
   compile_python_fuzzer "$script" \
     --paths="$PWD" \
     --add-data="generated/wire/webnpu.json:generated/wire" \
+    --add-data="fuzz/fasttrace.c:fuzz" \
+    --add-binary="$trace:build/fasttrace" \
     --collect-data=codegen \
     --collect-binaries=onnxruntime
   if [[ -f "${script%.py}.options" ]]; then

@@ -75,6 +75,18 @@ ensure_cxx() {
   fi
 }
 
+ensure_python_headers() {
+  # The fuzzers' coverage callbacks (fuzz/fasttrace.c) are a C extension built on first use
+  # with the compiler Python was built with and this Python's headers (Python.h).
+  if ! command -v gcc >/dev/null; then
+    apt_install gcc
+  fi
+  if ! "$VENV/bin/python" -c 'import pathlib, sys, sysconfig
+sys.exit(not (pathlib.Path(sysconfig.get_paths()["include"]) / "Python.h").is_file())'; then
+    apt_install python3-dev
+  fi
+}
+
 ensure_zip() {
   # fuzz/oss_fuzz_build.sh zips each target's seed corpus as OSS-Fuzz expects;
   # tests/fuzz/test_bundle.py runs it.

@@ -8,6 +8,7 @@ ensure_clang_format
 ensure_gn
 ensure_git
 ensure_cxx
+ensure_python_headers
 ensure_strace
 ensure_chromium
 ensure_zip
