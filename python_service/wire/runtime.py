@@ -55,6 +55,8 @@ FLAG_EXPECTS_REPLY = 1
 FLAG_IS_REPLY = 2
 _KNOWN_FLAGS = FLAG_EXPECTS_REPLY | FLAG_IS_REPLY
 # (flags, request id is 0) of a valid message header: a plain message, a request, a reply.
+# Bytes left that cannot hold a message header (built once: `next_message` tests it per message).
+_PARTIAL_HEADER = range(MESSAGE_HEADER_SIZE)
 _VALID_FLAGS = frozenset({(0, True), (FLAG_EXPECTS_REPLY, False), (FLAG_IS_REPLY, False)})
 
 NO_HANDLE_INDEX = 0xFFFFFFFF  # SharedMemoryRef.handle_index meaning "no descriptor" (§3.3)
@@ -479,7 +481,7 @@ class MessageReader:
         # and the error cases are told apart only once one has failed.
         pos = self.pos
         left = self.limit - pos
-        if left in range(MESSAGE_HEADER_SIZE):  # `in`, not `<`: atheris traces no CONTAINS_OP
+        if left in _PARTIAL_HEADER:  # `in`, not `<`: atheris traces no CONTAINS_OP
             if left == 0:
                 if pos == 0:
                     raise _bad(_K.VALIDATION_ERROR_UNEXPECTED_STRUCT_HEADER, "empty frame")
