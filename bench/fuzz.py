@@ -13,9 +13,12 @@ without atheris (`uninstrumented` exec/s: the decoder's own cost), then with the
 coverage scope instrumented and atheris's callbacks counted (`events per input`: atheris's
 `_trace_branch` and `_trace_cmp` calls, ~150 ns each). The event count is deterministic, so a
 reviewer can compare it across machines when exec/s moves with the load.
+The decoder also runs with atheris's own coverage callbacks (`WEBNPU_FUZZ_TRACE=atheris`), for
+the same `--seconds`, as the baseline of `fuzz/fasttrace.c`'s (the default's) speed-up.
 The vector figures come from the validation vectors' runner (`fuzz.vector_runner.run_all`).
 `--json FILE` writes
 `{"targets": {NAME: execs_per_second}, "vectors": N, "vectors_passing": N,
+"wire_decoder_atheris_callbacks": execs_per_second,
 "wire_decoder_uninstrumented": execs_per_second, "wire_decoder_events_per_input": N,
 "coverage": {NAME: {"cov": N, "ft": N}}, "options": {NAME: [flags]}}`.
 """
@@ -37,8 +40,10 @@ sys.path.insert(0, str(ROOT))
 GOAL = {"wire_decoder": 100_000}
 
 
-def fuzz_rate(target: str, seconds: int) -> tuple[float, dict[str, int]]:
-    """libFuzzer's exec/s for `target` over `seconds`, and its final `cov:` and `ft:`."""
+def fuzz_rate(target: str, seconds: int, trace: str = "fast") -> tuple[float, dict[str, int]]:
+    """libFuzzer's exec/s for `target` over `seconds`, and its final `cov:` and `ft:`, with
+    atheris's callbacks through `fuzz/fasttrace.c` (`trace="fast"`, what every runner uses)
+    or atheris's own (`"atheris"`, the baseline)."""
     from fuzz.cli import fuzz_command
     from fuzz.seeds import seed_dirs, write_seeds
 
@@ -47,7 +52,7 @@ def fuzz_rate(target: str, seconds: int) -> tuple[float, dict[str, int]]:
         write_seeds(target, corpus)
         flags = [f"-max_total_time={seconds}", "-print_final_stats=1", f"-artifact_prefix={tmp}/"]
         command = fuzz_command(target, flags, [corpus, *seed_dirs(target)])
-        env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
+        env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1", WEBNPU_FUZZ_TRACE=trace)
         done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
     output = done.stdout + done.stderr
     if "stat::average_exec_per_sec:" not in output:
@@ -115,8 +120,9 @@ def main() -> int:
     names = args.targets.split(",") if args.targets else targets()
     runs = {name: fuzz_rate(name, args.seconds) for name in names}
     rates = {name: rate for name, (rate, _) in runs.items()}
-    plain = events = None
+    plain = events = stock = None
     if "wire_decoder" in names:
+        stock, _ = fuzz_rate("wire_decoder", args.seconds, trace="atheris")
         inputs = decoder_inputs()
         plain = decoder_uninstrumented(inputs, min(args.seconds, 5))
         events = decoder_events(inputs)  # instruments this process: last
@@ -128,6 +134,9 @@ def main() -> int:
         print(f"{name:<18}{rate:>12,.0f}{'' if goal is None else f'{goal:,}':>12}{met:>10}"
               f"{coverage.get('cov', '?'):>8}{coverage.get('ft', '?'):>8}  "
               f"{' '.join(options(name)) or '-'}")  # fmt: skip
+    if stock is not None:
+        print(f"{'wire_decoder, atheris callbacks':<34}{stock:>12,.0f} exec/s "
+              f"(fuzz/fasttrace.c: {rates['wire_decoder'] / stock:.2f}x that)")  # fmt: skip
     if plain is not None:
         print(f"{'wire_decoder, no instrumentation':<34}{plain:>12,.0f} exec/s "
               f"({plain / rates['wire_decoder']:.1f}x the fuzzer's)")  # fmt: skip
@@ -138,6 +147,8 @@ def main() -> int:
         document = {"targets": rates, "vectors": count, "vectors_passing": passing,
                     "coverage": {name: coverage for name, (_, coverage) in runs.items()},
                     "options": {name: options(name) for name in names}}  # fmt: skip
+        if stock is not None:
+            document["wire_decoder_atheris_callbacks"] = stock
         if plain is not None:
             document["wire_decoder_uninstrumented"] = plain
             document["wire_decoder_events_per_input"] = events
