@@ -11,8 +11,9 @@ figure is libFuzzer's own `stat::average_exec_per_sec`, and the table adds the f
 For the decoder, 2,000 fixed mutations of its generated seeds also run in this process:
 without atheris (`uninstrumented` exec/s: the decoder's own cost), then with the target's
 coverage scope instrumented and atheris's callbacks counted (`events per input`: atheris's
-`_trace_branch` and `_trace_cmp` calls, ~150 ns each). The event count is deterministic, so a
-reviewer can compare it across machines when exec/s moves with the load.
+`_trace_branch` and `_trace_cmp` calls, ~40 ns each through fuzz/fasttrace.c, ~150 through
+atheris's own). The event count is deterministic, so a reviewer can compare it across machines
+when exec/s moves with the load.
 The decoder also runs with atheris's own coverage callbacks (`WEBNPU_FUZZ_TRACE=atheris`), for
 the same `--seconds`, as the baseline of `fuzz/fasttrace.c`'s (the default's) speed-up.
 The vector figures come from the validation vectors' runner (`fuzz.vector_runner.run_all`).

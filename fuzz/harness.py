@@ -12,10 +12,12 @@ Coverage feedback (what atheris instruments) is declared per target, in one of t
   `fuzz` loaded inside the block gets atheris's tracing (the default; whole packages);
 - `instrument(SCOPE)` after plain imports: exactly the functions in `SCOPE` (a class stands
   for the functions it defines) are traced. For a target whose per-input work is small, such as
-  the raw wire decoder, the tracing is most of the cost: atheris calls `_trace_branch` at every
-  basic block and `_trace_cmp` for every comparison, ~150 ns each. Feedback from the harness
-  itself or from an oracle it calls (the encoder behind the canonical re-encode check) guides
-  nothing and costs as much, so such a target names the code under test only.
+  the raw wire decoder, the tracing is a large part of the cost: atheris calls `_trace_branch`
+  at every basic block and `_trace_cmp` for every comparison, ~150 ns each through atheris's
+  pybind11 functions, ~40 ns through `fuzz/fasttrace.c` (what `fuzz()` installs). Feedback
+  from the harness itself or from an oracle it calls (the encoder behind the canonical
+  re-encode check) guides nothing and costs as much, so such a target names the code under
+  test only.
 
 Kept free of project imports: `instrumented()` must wrap them, so atheris can add coverage
 feedback to their bytecode as they load.
