@@ -125,8 +125,7 @@ class NPURequestAdapterOptions:
 
     def encode(self, w: rt.MessageWriter) -> None:
         presence = int(self.power_preference is not None)
-        w.fixed(
-            self.FIXED,
+        w.buf += self.FIXED.pack(
             presence,
             rt.optional_index(_NPU_POWER_PREFERENCE_INDEX, self.power_preference),
         )
@@ -192,8 +191,7 @@ class NPUSupportedLimits:
     max_graphs_per_client: int
 
     def encode(self, w: rt.MessageWriter) -> None:
-        w.fixed(
-            self.FIXED,
+        w.buf += self.FIXED.pack(
             self.max_buffer_size,
             self.max_tensor_byte_length,
             self.max_model_byte_length,
@@ -301,8 +299,7 @@ class NPUDeviceDescriptor:
 
     def encode(self, w: rt.MessageWriter) -> None:
         presence = int(self.required_limits is not None)
-        w.fixed(
-            self.FIXED,
+        w.buf += self.FIXED.pack(
             presence,
         )
         w.string(self.label, 65536)
@@ -369,8 +366,7 @@ class NPUTensorDescriptor:
     shape: tuple[int, ...]
 
     def encode(self, w: rt.MessageWriter) -> None:
-        w.fixed(
-            self.FIXED,
+        w.buf += self.FIXED.pack(
             _NPU_DATA_TYPE_INDEX[self.data_type],
         )
         w.scalar_array("I", self.shape, 8)
@@ -409,8 +405,7 @@ class NPUBufferDescriptor:
 
     def encode(self, w: rt.MessageWriter) -> None:
         presence = int(self.tensor is not None)
-        w.fixed(
-            self.FIXED,
+        w.buf += self.FIXED.pack(
             self.size,
             presence,
             self.usage,
@@ -458,8 +453,7 @@ class NPUTensorInfo:
     name: str
 
     def encode(self, w: rt.MessageWriter) -> None:
-        w.fixed(
-            self.FIXED,
+        w.buf += self.FIXED.pack(
             _NPU_DATA_TYPE_INDEX[self.data_type],
         )
         w.scalar_array("I", self.shape, 8)
@@ -518,8 +512,7 @@ class NPUDeviceLostInfo:
     message: str
 
     def encode(self, w: rt.MessageWriter) -> None:
-        w.fixed(
-            self.FIXED,
+        w.buf += self.FIXED.pack(
             _NPU_DEVICE_LOST_REASON_INDEX[self.reason],
         )
         w.string(self.message, 65536)
@@ -555,8 +548,7 @@ class ErrorReport:
     message: str
 
     def encode(self, w: rt.MessageWriter) -> None:
-        w.fixed(
-            self.FIXED,
+        w.buf += self.FIXED.pack(
             _NPU_ERROR_FILTER_INDEX[self.type],
         )
         w.string(self.message, 65536)
@@ -592,8 +584,7 @@ class Rejection:
     message: str
 
     def encode(self, w: rt.MessageWriter) -> None:
-        w.fixed(
-            self.FIXED,
+        w.buf += self.FIXED.pack(
             _REJECTION_EXCEPTION_INDEX[self.exception],
         )
         w.string(self.message, 65536)
@@ -643,8 +634,7 @@ class GraphOpAdd:
     b: int
 
     def encode(self, w: rt.MessageWriter) -> None:
-        w.fixed(
-            self.FIXED,
+        w.buf += self.FIXED.pack(
             self.output_id,
             self.a,
             self.b,
@@ -698,8 +688,7 @@ class GraphOpSub:
     b: int
 
     def encode(self, w: rt.MessageWriter) -> None:
-        w.fixed(
-            self.FIXED,
+        w.buf += self.FIXED.pack(
             self.output_id,
             self.a,
             self.b,
@@ -753,8 +742,7 @@ class GraphOpMul:
     b: int
 
     def encode(self, w: rt.MessageWriter) -> None:
-        w.fixed(
-            self.FIXED,
+        w.buf += self.FIXED.pack(
             self.output_id,
             self.a,
             self.b,
@@ -808,8 +796,7 @@ class GraphOpDiv:
     b: int
 
     def encode(self, w: rt.MessageWriter) -> None:
-        w.fixed(
-            self.FIXED,
+        w.buf += self.FIXED.pack(
             self.output_id,
             self.a,
             self.b,
@@ -863,8 +850,7 @@ class GraphOpMax:
     b: int
 
     def encode(self, w: rt.MessageWriter) -> None:
-        w.fixed(
-            self.FIXED,
+        w.buf += self.FIXED.pack(
             self.output_id,
             self.a,
             self.b,
@@ -918,8 +904,7 @@ class GraphOpMin:
     b: int
 
     def encode(self, w: rt.MessageWriter) -> None:
-        w.fixed(
-            self.FIXED,
+        w.buf += self.FIXED.pack(
             self.output_id,
             self.a,
             self.b,
@@ -973,8 +958,7 @@ class GraphOpPow:
     b: int
 
     def encode(self, w: rt.MessageWriter) -> None:
-        w.fixed(
-            self.FIXED,
+        w.buf += self.FIXED.pack(
             self.output_id,
             self.a,
             self.b,
@@ -1028,8 +1012,7 @@ class GraphOpMatmul:
     b: int
 
     def encode(self, w: rt.MessageWriter) -> None:
-        w.fixed(
-            self.FIXED,
+        w.buf += self.FIXED.pack(
             self.output_id,
             self.a,
             self.b,
@@ -1093,8 +1076,7 @@ class GraphOpGemm:
     c: int
 
     def encode(self, w: rt.MessageWriter) -> None:
-        w.fixed(
-            self.FIXED,
+        w.buf += self.FIXED.pack(
             self.alpha,
             self.beta,
             self.output_id,
@@ -1184,8 +1166,7 @@ class GraphOpConv2d:
         presence = int(self.dilations is not None)
         presence |= (self.padding is not None) << 1
         presence |= (self.strides is not None) << 2
-        w.fixed(
-            self.FIXED,
+        w.buf += self.FIXED.pack(
             presence,
             self.output_id,
             self.input,
@@ -1289,8 +1270,7 @@ class GraphOpAveragePool2d:
         presence |= (self.padding is not None) << 1
         presence |= (self.strides is not None) << 2
         presence |= (self.window_dimensions is not None) << 3
-        w.fixed(
-            self.FIXED,
+        w.buf += self.FIXED.pack(
             presence,
             self.output_id,
             self.input,
@@ -1393,8 +1373,7 @@ class GraphOpMaxPool2d:
         presence |= (self.padding is not None) << 1
         presence |= (self.strides is not None) << 2
         presence |= (self.window_dimensions is not None) << 3
-        w.fixed(
-            self.FIXED,
+        w.buf += self.FIXED.pack(
             presence,
             self.output_id,
             self.input,
@@ -1481,8 +1460,7 @@ class GraphOpRelu:
     input: int
 
     def encode(self, w: rt.MessageWriter) -> None:
-        w.fixed(
-            self.FIXED,
+        w.buf += self.FIXED.pack(
             self.output_id,
             self.input,
         )
@@ -1529,8 +1507,7 @@ class GraphOpSigmoid:
     input: int
 
     def encode(self, w: rt.MessageWriter) -> None:
-        w.fixed(
-            self.FIXED,
+        w.buf += self.FIXED.pack(
             self.output_id,
             self.input,
         )
@@ -1577,8 +1554,7 @@ class GraphOpTanh:
     input: int
 
     def encode(self, w: rt.MessageWriter) -> None:
-        w.fixed(
-            self.FIXED,
+        w.buf += self.FIXED.pack(
             self.output_id,
             self.input,
         )
@@ -1627,8 +1603,7 @@ class GraphOpSoftmax:
     axis: int
 
     def encode(self, w: rt.MessageWriter) -> None:
-        w.fixed(
-            self.FIXED,
+        w.buf += self.FIXED.pack(
             self.output_id,
             self.input,
             self.axis,
@@ -1680,8 +1655,7 @@ class GraphOpGelu:
     input: int
 
     def encode(self, w: rt.MessageWriter) -> None:
-        w.fixed(
-            self.FIXED,
+        w.buf += self.FIXED.pack(
             self.output_id,
             self.input,
         )
@@ -1734,8 +1708,7 @@ class GraphOpClamp:
     def encode(self, w: rt.MessageWriter) -> None:
         presence = int(self.max_value is not None)
         presence |= (self.min_value is not None) << 1
-        w.fixed(
-            self.FIXED,
+        w.buf += self.FIXED.pack(
             presence,
             self.output_id,
             self.input,
@@ -1802,8 +1775,7 @@ class GraphOpReshape:
     new_shape: tuple[int, ...]
 
     def encode(self, w: rt.MessageWriter) -> None:
-        w.fixed(
-            self.FIXED,
+        w.buf += self.FIXED.pack(
             self.output_id,
             self.input,
         )
@@ -1856,8 +1828,7 @@ class GraphOpTranspose:
 
     def encode(self, w: rt.MessageWriter) -> None:
         presence = int(self.permutation is not None)
-        w.fixed(
-            self.FIXED,
+        w.buf += self.FIXED.pack(
             presence,
             self.output_id,
             self.input,
@@ -1918,8 +1889,7 @@ class GraphOpConcat:
     axis: int
 
     def encode(self, w: rt.MessageWriter) -> None:
-        w.fixed(
-            self.FIXED,
+        w.buf += self.FIXED.pack(
             self.output_id,
             self.axis,
         )
@@ -1973,8 +1943,7 @@ class GraphOpSlice:
     sizes: tuple[int, ...]
 
     def encode(self, w: rt.MessageWriter) -> None:
-        w.fixed(
-            self.FIXED,
+        w.buf += self.FIXED.pack(
             self.output_id,
             self.input,
         )
@@ -2039,8 +2008,7 @@ class GraphOpBatchNormalization:
     scale: int
 
     def encode(self, w: rt.MessageWriter) -> None:
-        w.fixed(
-            self.FIXED,
+        w.buf += self.FIXED.pack(
             self.epsilon,
             self.output_id,
             self.input,
@@ -2116,8 +2084,7 @@ class GraphOpLayerNormalization:
 
     def encode(self, w: rt.MessageWriter) -> None:
         presence = int(self.axes is not None)
-        w.fixed(
-            self.FIXED,
+        w.buf += self.FIXED.pack(
             self.epsilon,
             presence,
             self.output_id,
@@ -2187,8 +2154,7 @@ class GraphOpCast:
     data_type: str
 
     def encode(self, w: rt.MessageWriter) -> None:
-        w.fixed(
-            self.FIXED,
+        w.buf += self.FIXED.pack(
             self.output_id,
             self.input,
             _NPU_DATA_TYPE_INDEX[self.data_type],
@@ -2231,8 +2197,7 @@ class GraphInput:
     descriptor: NPUTensorDescriptor
 
     def encode(self, w: rt.MessageWriter) -> None:
-        w.fixed(
-            self.FIXED,
+        w.buf += self.FIXED.pack(
             self.id,
         )
         w.string(self.name, 65536)
@@ -2271,8 +2236,7 @@ class GraphConstant:
     descriptor: NPUTensorDescriptor
 
     def encode(self, w: rt.MessageWriter) -> None:
-        w.fixed(
-            self.FIXED,
+        w.buf += self.FIXED.pack(
             self.offset,
             self.length,
             self.id,
@@ -2312,8 +2276,7 @@ class GraphOutput:
     name: str
 
     def encode(self, w: rt.MessageWriter) -> None:
-        w.fixed(
-            self.FIXED,
+        w.buf += self.FIXED.pack(
             self.id,
         )
         w.string(self.name, 65536)
@@ -2386,8 +2349,7 @@ class _RecordStringHandleNPUBuffer:
     value: rt.Handle
 
     def encode(self, w: rt.MessageWriter) -> None:
-        w.fixed(
-            self.FIXED,
+        w.buf += self.FIXED.pack(
             *self.value,
         )
         w.string(self.key, 65536)
@@ -2421,8 +2383,7 @@ class _RecordStringU64:
     value: int
 
     def encode(self, w: rt.MessageWriter) -> None:
-        w.fixed(
-            self.FIXED,
+        w.buf += self.FIXED.pack(
             self.value,
         )
         w.string(self.key, 65536)
@@ -2526,8 +2487,7 @@ class ConnectionHello:
 
     def encode(self, w: rt.MessageWriter) -> None:
         w.begin_message(self.ORDINAL)
-        w.fixed(
-            self.FIXED,
+        w.buf += self.FIXED.pack(
             self.schema_hash,
             self.reserved,
         )
@@ -2569,8 +2529,7 @@ class NPURelease:
 
     def encode(self, w: rt.MessageWriter) -> None:
         w.begin_message(self.ORDINAL)
-        w.fixed(
-            self.FIXED,
+        w.buf += self.FIXED.pack(
             *self.self_,
         )
         w.end_message()
@@ -2608,8 +2567,7 @@ class NPURequestAdapter:
 
     def encode(self, w: rt.MessageWriter, request_id: int) -> None:
         w.begin_message(self.ORDINAL, rt.FLAG_EXPECTS_REPLY, request_id)
-        w.fixed(
-            self.FIXED,
+        w.buf += self.FIXED.pack(
             *self.self_,
             *self.result,
         )
@@ -2653,8 +2611,7 @@ class NPUAdapterRelease:
 
     def encode(self, w: rt.MessageWriter) -> None:
         w.begin_message(self.ORDINAL)
-        w.fixed(
-            self.FIXED,
+        w.buf += self.FIXED.pack(
             *self.self_,
         )
         w.end_message()
@@ -2693,8 +2650,7 @@ class NPUAdapterRequestDevice:
 
     def encode(self, w: rt.MessageWriter, request_id: int) -> None:
         w.begin_message(self.ORDINAL, rt.FLAG_EXPECTS_REPLY, request_id)
-        w.fixed(
-            self.FIXED,
+        w.buf += self.FIXED.pack(
             *self.self_,
             *self.result,
             *self.result_1,
@@ -2743,8 +2699,7 @@ class NPUDeviceRelease:
 
     def encode(self, w: rt.MessageWriter) -> None:
         w.begin_message(self.ORDINAL)
-        w.fixed(
-            self.FIXED,
+        w.buf += self.FIXED.pack(
             *self.self_,
         )
         w.end_message()
@@ -2781,8 +2736,7 @@ class NPUDeviceLabel:
 
     def encode(self, w: rt.MessageWriter) -> None:
         w.begin_message(self.ORDINAL)
-        w.fixed(
-            self.FIXED,
+        w.buf += self.FIXED.pack(
             *self.self_,
         )
         w.string(self.value, 65536)
@@ -2821,8 +2775,7 @@ class NPUDeviceDestroy:
 
     def encode(self, w: rt.MessageWriter) -> None:
         w.begin_message(self.ORDINAL)
-        w.fixed(
-            self.FIXED,
+        w.buf += self.FIXED.pack(
             *self.self_,
         )
         w.end_message()
@@ -2860,8 +2813,7 @@ class NPUDeviceCreateBuffer:
 
     def encode(self, w: rt.MessageWriter) -> None:
         w.begin_message(self.ORDINAL)
-        w.fixed(
-            self.FIXED,
+        w.buf += self.FIXED.pack(
             *self.self_,
             *self.result,
         )
@@ -2906,8 +2858,7 @@ class NPUDeviceCreateGraphBuilder:
 
     def encode(self, w: rt.MessageWriter) -> None:
         w.begin_message(self.ORDINAL)
-        w.fixed(
-            self.FIXED,
+        w.buf += self.FIXED.pack(
             *self.self_,
             *self.result,
         )
@@ -2950,8 +2901,7 @@ class NPUDeviceLoadModel:
 
     def encode(self, w: rt.MessageWriter, request_id: int) -> None:
         w.begin_message(self.ORDINAL, rt.FLAG_EXPECTS_REPLY, request_id)
-        w.fixed(
-            self.FIXED,
+        w.buf += self.FIXED.pack(
             *self.self_,
             *self.result,
         )
@@ -3000,8 +2950,7 @@ class NPUDeviceCreateCommandEncoder:
 
     def encode(self, w: rt.MessageWriter) -> None:
         w.begin_message(self.ORDINAL)
-        w.fixed(
-            self.FIXED,
+        w.buf += self.FIXED.pack(
             *self.self_,
             *self.result,
         )
@@ -3046,8 +2995,7 @@ class NPUDevicePushErrorScope:
 
     def encode(self, w: rt.MessageWriter) -> None:
         w.begin_message(self.ORDINAL)
-        w.fixed(
-            self.FIXED,
+        w.buf += self.FIXED.pack(
             *self.self_,
             _NPU_ERROR_FILTER_INDEX[self.filter],
         )
@@ -3090,8 +3038,7 @@ class NPUDevicePopErrorScope:
 
     def encode(self, w: rt.MessageWriter, request_id: int) -> None:
         w.begin_message(self.ORDINAL, rt.FLAG_EXPECTS_REPLY, request_id)
-        w.fixed(
-            self.FIXED,
+        w.buf += self.FIXED.pack(
             *self.self_,
         )
         w.end_message()
@@ -3127,8 +3074,7 @@ class NPUQueueRelease:
 
     def encode(self, w: rt.MessageWriter) -> None:
         w.begin_message(self.ORDINAL)
-        w.fixed(
-            self.FIXED,
+        w.buf += self.FIXED.pack(
             *self.self_,
         )
         w.end_message()
@@ -3165,8 +3111,7 @@ class NPUQueueLabel:
 
     def encode(self, w: rt.MessageWriter) -> None:
         w.begin_message(self.ORDINAL)
-        w.fixed(
-            self.FIXED,
+        w.buf += self.FIXED.pack(
             *self.self_,
         )
         w.string(self.value, 65536)
@@ -3206,8 +3151,7 @@ class NPUQueueSubmit:
 
     def encode(self, w: rt.MessageWriter) -> None:
         w.begin_message(self.ORDINAL)
-        w.fixed(
-            self.FIXED,
+        w.buf += self.FIXED.pack(
             *self.self_,
         )
         rt.write_handles(w, self.command_buffers, 65536)
@@ -3246,8 +3190,7 @@ class NPUQueueOnSubmittedWorkDone:
 
     def encode(self, w: rt.MessageWriter, request_id: int) -> None:
         w.begin_message(self.ORDINAL, rt.FLAG_EXPECTS_REPLY, request_id)
-        w.fixed(
-            self.FIXED,
+        w.buf += self.FIXED.pack(
             *self.self_,
         )
         w.end_message()
@@ -3289,8 +3232,7 @@ class NPUQueueWriteBuffer:
     def encode(self, w: rt.MessageWriter) -> None:
         w.begin_message(self.ORDINAL)
         presence = int(self.size is not None)
-        w.fixed(
-            self.FIXED,
+        w.buf += self.FIXED.pack(
             self.buffer_offset,
             self.data_offset,
             0 if self.size is None else self.size,
@@ -3366,8 +3308,7 @@ class NPUQueueReadBuffer:
     def encode(self, w: rt.MessageWriter, request_id: int) -> None:
         w.begin_message(self.ORDINAL, rt.FLAG_EXPECTS_REPLY, request_id)
         presence = int(self.size is not None)
-        w.fixed(
-            self.FIXED,
+        w.buf += self.FIXED.pack(
             self.offset,
             0 if self.size is None else self.size,
             presence,
@@ -3428,8 +3369,7 @@ class NPUBufferRelease:
 
     def encode(self, w: rt.MessageWriter) -> None:
         w.begin_message(self.ORDINAL)
-        w.fixed(
-            self.FIXED,
+        w.buf += self.FIXED.pack(
             *self.self_,
         )
         w.end_message()
@@ -3466,8 +3406,7 @@ class NPUBufferLabel:
 
     def encode(self, w: rt.MessageWriter) -> None:
         w.begin_message(self.ORDINAL)
-        w.fixed(
-            self.FIXED,
+        w.buf += self.FIXED.pack(
             *self.self_,
         )
         w.string(self.value, 65536)
@@ -3510,8 +3449,7 @@ class NPUBufferMapAsync:
     def encode(self, w: rt.MessageWriter, request_id: int) -> None:
         w.begin_message(self.ORDINAL, rt.FLAG_EXPECTS_REPLY, request_id)
         presence = int(self.size is not None)
-        w.fixed(
-            self.FIXED,
+        w.buf += self.FIXED.pack(
             self.offset,
             0 if self.size is None else self.size,
             presence,
@@ -3568,8 +3506,7 @@ class NPUBufferUnmap:
 
     def encode(self, w: rt.MessageWriter) -> None:
         w.begin_message(self.ORDINAL)
-        w.fixed(
-            self.FIXED,
+        w.buf += self.FIXED.pack(
             *self.self_,
         )
         w.end_message()
@@ -3605,8 +3542,7 @@ class NPUBufferDestroy:
 
     def encode(self, w: rt.MessageWriter) -> None:
         w.begin_message(self.ORDINAL)
-        w.fixed(
-            self.FIXED,
+        w.buf += self.FIXED.pack(
             *self.self_,
         )
         w.end_message()
@@ -3642,8 +3578,7 @@ class NPUGraphBuilderRelease:
 
     def encode(self, w: rt.MessageWriter) -> None:
         w.begin_message(self.ORDINAL)
-        w.fixed(
-            self.FIXED,
+        w.buf += self.FIXED.pack(
             *self.self_,
         )
         w.end_message()
@@ -3680,8 +3615,7 @@ class NPUGraphBuilderLabel:
 
     def encode(self, w: rt.MessageWriter) -> None:
         w.begin_message(self.ORDINAL)
-        w.fixed(
-            self.FIXED,
+        w.buf += self.FIXED.pack(
             *self.self_,
         )
         w.string(self.value, 65536)
@@ -3722,8 +3656,7 @@ class NPUGraphBuilderBuild:
 
     def encode(self, w: rt.MessageWriter, request_id: int) -> None:
         w.begin_message(self.ORDINAL, rt.FLAG_EXPECTS_REPLY, request_id)
-        w.fixed(
-            self.FIXED,
+        w.buf += self.FIXED.pack(
             *self.self_,
             *self.result,
         )
@@ -3767,8 +3700,7 @@ class NPUGraphRelease:
 
     def encode(self, w: rt.MessageWriter) -> None:
         w.begin_message(self.ORDINAL)
-        w.fixed(
-            self.FIXED,
+        w.buf += self.FIXED.pack(
             *self.self_,
         )
         w.end_message()
@@ -3805,8 +3737,7 @@ class NPUGraphLabel:
 
     def encode(self, w: rt.MessageWriter) -> None:
         w.begin_message(self.ORDINAL)
-        w.fixed(
-            self.FIXED,
+        w.buf += self.FIXED.pack(
             *self.self_,
         )
         w.string(self.value, 65536)
@@ -3845,8 +3776,7 @@ class NPUGraphDestroy:
 
     def encode(self, w: rt.MessageWriter) -> None:
         w.begin_message(self.ORDINAL)
-        w.fixed(
-            self.FIXED,
+        w.buf += self.FIXED.pack(
             *self.self_,
         )
         w.end_message()
@@ -3882,8 +3812,7 @@ class NPUCommandEncoderRelease:
 
     def encode(self, w: rt.MessageWriter) -> None:
         w.begin_message(self.ORDINAL)
-        w.fixed(
-            self.FIXED,
+        w.buf += self.FIXED.pack(
             *self.self_,
         )
         w.end_message()
@@ -3920,8 +3849,7 @@ class NPUCommandEncoderLabel:
 
     def encode(self, w: rt.MessageWriter) -> None:
         w.begin_message(self.ORDINAL)
-        w.fixed(
-            self.FIXED,
+        w.buf += self.FIXED.pack(
             *self.self_,
         )
         w.string(self.value, 65536)
@@ -3964,8 +3892,7 @@ class NPUCommandEncoderFinish:
 
     def encode(self, w: rt.MessageWriter) -> None:
         w.begin_message(self.ORDINAL)
-        w.fixed(
-            self.FIXED,
+        w.buf += self.FIXED.pack(
             *self.self_,
             *self.result,
             self.command_count,
@@ -4020,8 +3947,7 @@ class NPUCommandBufferRelease:
 
     def encode(self, w: rt.MessageWriter) -> None:
         w.begin_message(self.ORDINAL)
-        w.fixed(
-            self.FIXED,
+        w.buf += self.FIXED.pack(
             *self.self_,
         )
         w.end_message()
@@ -4058,8 +3984,7 @@ class NPUCommandBufferLabel:
 
     def encode(self, w: rt.MessageWriter) -> None:
         w.begin_message(self.ORDINAL)
-        w.fixed(
-            self.FIXED,
+        w.buf += self.FIXED.pack(
             *self.self_,
         )
         w.string(self.value, 65536)
@@ -4101,8 +4026,7 @@ class NPUCommandEncoderDispatch:
 
     def encode(self, w: rt.MessageWriter) -> None:
         w.begin_command(self.ORDINAL)
-        w.fixed(
-            self.FIXED,
+        w.buf += self.FIXED.pack(
             *self.graph,
         )
         rt.write_record(w, _RecordStringHandleNPUBuffer, self.inputs, 65536)
@@ -4146,8 +4070,7 @@ class NPUCommandEncoderCopyBufferToBuffer:
 
     def encode(self, w: rt.MessageWriter) -> None:
         w.begin_command(self.ORDINAL)
-        w.fixed(
-            self.FIXED,
+        w.buf += self.FIXED.pack(
             self.source_offset,
             self.destination_offset,
             self.size,
@@ -4238,8 +4161,7 @@ class NPURequestAdapterResolved:
         presence = int(self.features is not None)
         presence |= (self.limits is not None) << 1
         presence |= (self.info is not None) << 2
-        w.fixed(
-            self.FIXED,
+        w.buf += self.FIXED.pack(
             presence,
         )
         if self.features is not None:
@@ -4409,8 +4331,7 @@ class NPUDevicePopErrorScopeResolved:
 
     def encode(self, w: rt.MessageWriter) -> None:
         presence = int(self.error is not None)
-        w.fixed(
-            self.FIXED,
+        w.buf += self.FIXED.pack(
             presence,
         )
         if self.error is not None:
@@ -4557,8 +4478,7 @@ class NPUBufferMapAsyncResolved:
     mapping: rt.SharedMemoryClaim
 
     def encode(self, w: rt.MessageWriter) -> None:
-        w.fixed(
-            self.FIXED,
+        w.buf += self.FIXED.pack(
             w.claim_fd(self.mapping.fd),
             0,
             self.mapping.size,
@@ -4667,8 +4587,7 @@ class NPUDeviceLostEvent:
 
     def encode(self, w: rt.MessageWriter) -> None:
         w.begin_message(self.ORDINAL)
-        w.fixed(
-            self.FIXED,
+        w.buf += self.FIXED.pack(
             *self.self_,
         )
         self.info.encode(w)
@@ -4706,8 +4625,7 @@ class NPUDeviceUncapturederrorEvent:
 
     def encode(self, w: rt.MessageWriter) -> None:
         w.begin_message(self.ORDINAL)
-        w.fixed(
-            self.FIXED,
+        w.buf += self.FIXED.pack(
             *self.self_,
         )
         self.error.encode(w)

@@ -154,7 +154,9 @@ class Fixed:
     bytes would be skipped unchecked, and a non-zero pad would break canonical encoding.
     """
 
-    __slots__ = ("format", "size", "pad", "count", "unpack_from", "_pack", "_unpack", "_zero")
+    __slots__ = (
+        "format", "size", "pad", "count", "pack", "unpack_from", "_pack", "_unpack", "_zero",
+    )  # fmt: skip
 
     def __init__(self, fmt: str) -> None:
         if not fmt.startswith("<"):
@@ -170,6 +172,9 @@ class Fixed:
         # What a generated `decode` calls: the values, then the tail padding as one `bytes`
         # when there is a tail (the decoder compares it with zeros itself).
         self.unpack_from = self._unpack.unpack_from
+        # What a generated `encode` calls (`w.buf += FIXED.pack(...)`): the bytes, zero tail
+        # included, without a `MessageWriter.fixed` call and its argument tuple.
+        self.pack = self._pack.pack
         self._zero = b"\0" * pad
 
     def __repr__(self) -> str:
@@ -339,17 +344,11 @@ class MessageWriter:
         self._starts.append(len(self.buf))
         self.buf += MESSAGE_HEADER.pack(0, ordinal, flags, request_id)
 
-    def end_message(self) -> None:
-        self._end_block()
-
     def begin_command(self, ordinal: int) -> None:
         if len(self.buf) % 8:
             raise AssertionError("command does not start 8-aligned")
         self._starts.append(len(self.buf))
         self.buf += COMMAND_HEADER.pack(0, ordinal)
-
-    def end_command(self) -> None:
-        self._end_block()
 
     def _end_block(self) -> None:
         start = self._starts.pop()
@@ -357,6 +356,11 @@ class MessageWriter:
         if size % 8:
             raise AssertionError(f"block of {size} bytes is not a multiple of 8")
         _U32.pack_into(self.buf, start, size)
+
+    # Closing a message or a command: its size goes into its header. The same method under
+    # both names, not a wrapper each: one Python call fewer per message encoded.
+    end_message = _end_block
+    end_command = _end_block
 
     def finish(self) -> tuple[bytes, list[int]]:
         """The frame payload and its descriptors, in claim order."""
