@@ -77,10 +77,8 @@ ensure_cxx() {
 
 ensure_python_headers() {
   # The fuzzers' coverage callbacks (fuzz/fasttrace.c) are a C extension built on first use
-  # with the compiler Python was built with and this Python's headers (Python.h).
-  if ! command -v gcc >/dev/null; then
-    apt_install gcc
-  fi
+  # with the compiler Python was built with (gcc, which ensure_cxx's g++ brings) and this
+  # Python's headers (Python.h).
   if ! "$VENV/bin/python" -c 'import pathlib, sys, sysconfig
 sys.exit(not (pathlib.Path(sysconfig.get_paths()["include"]) / "Python.h").is_file())'; then
     apt_install python3-dev
