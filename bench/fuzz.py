@@ -11,15 +11,19 @@ figure is libFuzzer's own `stat::average_exec_per_sec`, and the table adds the f
 For the decoder, 2,000 fixed mutations of its generated seeds also run in this process:
 without atheris (`uninstrumented` exec/s: the decoder's own cost), then with the target's
 coverage scope instrumented and atheris's callbacks counted (`events per input`: atheris's
-`_trace_branch` and `_trace_cmp` calls, ~40 ns each through fuzz/fasttrace.c, ~150 through
-atheris's own). The event count is deterministic, so a reviewer can compare it across machines
-when exec/s moves with the load.
+`_trace_branch` and `_trace_cmp` calls, whose cost per call is timed below). The event count
+is deterministic, so a reviewer can compare it across machines when exec/s moves with the load.
+In this process it also times one call of each coverage callback, atheris's own and
+fuzz/fasttrace.c's, and the build of one decoded struct with `rt.slot_init` and with the frozen
+dataclass `__init__` it replaced (ns, less the loop's own cost).
 The decoder also runs with atheris's own coverage callbacks (`WEBNPU_FUZZ_TRACE=atheris`), for
 the same `--seconds`, as the baseline of `fuzz/fasttrace.c`'s (the default's) speed-up.
 The vector figures come from the validation vectors' runner (`fuzz.vector_runner.run_all`).
 `--json FILE` writes
 `{"targets": {NAME: execs_per_second}, "vectors": N, "vectors_passing": N,
 "wire_decoder_atheris_callbacks": execs_per_second,
+"callback_ns": {"atheris"|"fasttrace": {"branch": ns, "cmp": ns}},
+"struct_build_ns": {"dataclass": ns, "slot_init": ns},
 "wire_decoder_uninstrumented": execs_per_second, "wire_decoder_events_per_input": N,
 "coverage": {NAME: {"cov": N, "ft": N}}, "options": {NAME: [flags]}}`.
 """
@@ -109,6 +113,56 @@ def decoder_events(inputs: list[bytes]) -> float:
     return count_events(test_one_input, inputs)
 
 
+def per_call_ns(call, calls: int = 300_000) -> float:
+    """Nanoseconds per `call()` over `calls`, less the loop's own cost (an empty call)."""
+
+    def loop(function) -> float:
+        start = time.perf_counter()
+        for _ in range(calls):
+            function()
+        return (time.perf_counter() - start) / calls * 1e9
+
+    def empty() -> None:
+        pass
+
+    return max(0.0, min(loop(call) for _ in range(3)) - min(loop(empty) for _ in range(3)))
+
+
+def callback_costs() -> dict[str, dict[str, float]]:
+    """Nanoseconds per coverage callback, atheris's own (the pybind11 functions of its core
+    module) and fuzz/fasttrace.c's bound to that core, in this process. No fuzzing runs here,
+    so neither has counters to bump: what differs is the call, which is the point."""
+    from fuzz import fasttrace
+
+    extension = fasttrace.load()
+    core = fasttrace.load_core(custom_mutator=False, custom_crossover=False)
+    extension.bind(core.__file__)
+    costs = {}
+    for name, module in (("atheris", core), ("fasttrace", extension)):
+        branch, cmp = module._trace_branch, module._trace_cmp
+        costs[name] = {
+            "branch": per_call_ns(lambda branch=branch: branch(5)),
+            "cmp": per_call_ns(lambda cmp=cmp: cmp(7, 9, 2, 11, False)),
+        }
+    return costs
+
+
+def struct_build_costs() -> dict[str, float]:
+    """Nanoseconds to build a decoded `NPUBufferDescriptor` (4 fields) with the generated
+    class's `rt.slot_init` constructor and with the frozen dataclass `__init__` it replaced
+    (the same fields, made here)."""
+    import dataclasses
+
+    from python_service.generated.wire import NPUBufferDescriptor as fast
+
+    fields = [(f.name, f.type) for f in dataclasses.fields(fast)]
+    plain = dataclasses.make_dataclass("Plain", fields, frozen=True, slots=True)
+    return {
+        "dataclass": per_call_ns(lambda: plain("a", 16, None, 3)),
+        "slot_init": per_call_ns(lambda: fast("a", 16, None, 3)),
+    }
+
+
 def main() -> int:
     from fuzz.cli import options, targets
     from fuzz.vector_runner import run_all
@@ -121,9 +175,10 @@ def main() -> int:
     names = args.targets.split(",") if args.targets else targets()
     runs = {name: fuzz_rate(name, args.seconds) for name in names}
     rates = {name: rate for name, (rate, _) in runs.items()}
-    plain = events = stock = None
+    plain = events = stock = callbacks = builds = None
     if "wire_decoder" in names:
         stock, _ = fuzz_rate("wire_decoder", args.seconds, trace="atheris")
+        callbacks, builds = callback_costs(), struct_build_costs()
         inputs = decoder_inputs()
         plain = decoder_uninstrumented(inputs, min(args.seconds, 5))
         events = decoder_events(inputs)  # instruments this process: last
@@ -138,6 +193,13 @@ def main() -> int:
     if stock is not None:
         print(f"{'wire_decoder, atheris callbacks':<34}{stock:>12,.0f} exec/s "
               f"(fuzz/fasttrace.c: {rates['wire_decoder'] / stock:.2f}x that)")  # fmt: skip
+    if callbacks is not None and builds is not None:
+        for kind in ("branch", "cmp"):
+            print(f"{'_trace_' + kind + ', ns per call':<34}"
+                  f"{callbacks['atheris'][kind]:>12.0f} atheris's, "
+                  f"{callbacks['fasttrace'][kind]:.0f} fasttrace's")  # fmt: skip
+        print(f"{'decoded 4-field struct, ns':<34}{builds['dataclass']:>12.0f} dataclass "
+              f"__init__, {builds['slot_init']:.0f} rt.slot_init")  # fmt: skip
     if plain is not None:
         print(f"{'wire_decoder, no instrumentation':<34}{plain:>12,.0f} exec/s "
               f"({plain / rates['wire_decoder']:.1f}x the fuzzer's)")  # fmt: skip
@@ -150,6 +212,8 @@ def main() -> int:
                     "options": {name: options(name) for name in names}}  # fmt: skip
         if stock is not None:
             document["wire_decoder_atheris_callbacks"] = stock
+            document["callback_ns"] = callbacks
+            document["struct_build_ns"] = builds
         if plain is not None:
             document["wire_decoder_uninstrumented"] = plain
             document["wire_decoder_events_per_input"] = events

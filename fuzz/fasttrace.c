@@ -3,9 +3,9 @@
  *
  * Atheris instruments Python bytecode with calls to `_trace_branch(counter)` at every basic
  * block and `_trace_cmp(left, right, op, counter, left_is_const)` in place of every
- * comparison. Its own callbacks are pybind11 functions, whose argument dispatch costs about
- * 100 ns per call: for the raw wire decoder, which makes ~33 such calls per input, that was a
- * third of every execution. These are METH_O / METH_FASTCALL functions that do the same work
+ * comparison. Its own callbacks are pybind11 functions, whose argument dispatch is most of
+ * each call (bench/fuzz.py times both): for the raw wire decoder, which makes ~33 such calls
+ * per input, a large part of every execution. These are METH_O / METH_FASTCALL functions that do the same work
  * by calling the same code in atheris's core module (`atheris::_trace_branch`,
  * `atheris::TraceCompareOp`), so libFuzzer receives exactly the counters and comparison
  * operands it receives from atheris: only the calling convention differs.

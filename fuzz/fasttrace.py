@@ -3,12 +3,13 @@ at it, and bind it to atheris's core before fuzzing starts.
 
 Why: atheris's instrumentation calls `atheris._trace_branch(counter)` at every basic block and
 `atheris._trace_cmp(...)` for every comparison, and both are pybind11 functions. pybind11's
-argument dispatch costs ~100 ns a call, so for a target whose per-input work is a few
-microseconds of Python (the raw wire decoder: ~33 callbacks an input) it is a third of every
-execution. `fasttrace.c` defines the same two callbacks as plain CPython functions that call the
-C++ functions atheris's wrappers call (`atheris::_trace_branch`, `atheris::TraceCompareOp`):
-the same counters, the same comparison operands and fake PCs reach libFuzzer, at a fraction of
-the cost (`tests/fuzz/test_fasttrace.py` checks libFuzzer sees the same coverage from both;
+argument dispatch costs most of a call (bench/fuzz.py times both: 90 against 6 ns per branch,
+140 against 36 per comparison), so for a target whose per-input work is a few microseconds of
+Python (the raw wire decoder: ~33 callbacks an input) it is a large part of every execution.
+`fasttrace.c` defines the same two callbacks as plain CPython functions that call the C++
+functions atheris's wrappers call (`atheris::_trace_branch`, `atheris::TraceCompareOp`): the
+same counters, the same comparison operands and fake PCs reach libFuzzer, at a fraction of the
+cost (`tests/fuzz/test_fasttrace.py` checks libFuzzer sees the same coverage from both;
 `bench/fuzz.py` prints the two rates side by side).
 
 How: atheris's instrumented bytecode loads the `atheris` module as a constant and looks the
@@ -62,7 +63,7 @@ def mode() -> str:
 
 
 def source() -> Path:
-    return data_root() / "fuzz" / "fasttrace.c"
+    return data_root() / SOURCE
 
 
 def library_path() -> Path:
@@ -165,8 +166,8 @@ def retarget_all() -> int:
     return count
 
 
-def load_core(*, custom_mutator: bool, custom_crossover: bool) -> str:
-    """Load the atheris core module `atheris.Fuzz()` will use, as `Fuzz()` loads it; its path.
+def load_core(*, custom_mutator: bool, custom_crossover: bool) -> types.ModuleType:
+    """Load the atheris core module `atheris.Fuzz()` will use, as `Fuzz()` loads it.
 
     Atheris's rule: the core without libFuzzer when libFuzzer is already in the process. Its
     order matters: libFuzzer finds a custom mutator and crossover through weak symbols
@@ -192,7 +193,7 @@ def load_core(*, custom_mutator: bool, custom_crossover: bool) -> str:
                 sys.setdlopenflags(flags)
     preloaded = atheris.native.libfuzzer_is_loaded()
     name = "atheris.core_without_libfuzzer" if preloaded else "atheris.core_with_libfuzzer"
-    return str(importlib.import_module(name).__file__)
+    return importlib.import_module(name)
 
 
 def install(*, custom_mutator: bool = False, custom_crossover: bool = False) -> str:
@@ -204,7 +205,8 @@ def install(*, custom_mutator: bool = False, custom_crossover: bool = False) -> 
     extension = load()
     CALLBACKS._trace_branch = extension._trace_branch
     CALLBACKS._trace_cmp = extension._trace_cmp
-    extension.bind(load_core(custom_mutator=custom_mutator, custom_crossover=custom_crossover))
+    core = load_core(custom_mutator=custom_mutator, custom_crossover=custom_crossover)
+    extension.bind(core.__file__)
     count = retarget_all()
     return f"INFO: {count} instrumented functions call atheris's callbacks through {SOURCE}"
 
