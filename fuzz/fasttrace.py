@@ -3,9 +3,10 @@ at it, and bind it to atheris's core before fuzzing starts.
 
 Why: atheris's instrumentation calls `atheris._trace_branch(counter)` at every basic block and
 `atheris._trace_cmp(...)` for every comparison, and both are pybind11 functions. pybind11's
-argument dispatch costs most of a call (bench/fuzz.py times both: 90 against 6 ns per branch,
-140 against 36 per comparison), so for a target whose per-input work is a few microseconds of
-Python (the raw wire decoder: ~33 callbacks an input) it is a large part of every execution.
+argument dispatch costs most of a call (bench/fuzz.py times both: ~100 against ~6 ns per
+branch, ~150 against ~35 per comparison, on a quiet machine), so for a target whose
+per-input work is a few microseconds of Python (the raw wire decoder: ~33 callbacks an input)
+it is a large part of every execution.
 `fasttrace.c` defines the same two callbacks as plain CPython functions that call the C++
 functions atheris's wrappers call (`atheris::_trace_branch`, `atheris::TraceCompareOp`): the
 same counters, the same comparison operands and fake PCs reach libFuzzer, at a fraction of the

@@ -13,8 +13,8 @@ Coverage feedback (what atheris instruments) is declared per target, in one of t
 - `instrument(SCOPE)` after plain imports: exactly the functions in `SCOPE` (a class stands
   for the functions it defines) are traced. For a target whose per-input work is small, such as
   the raw wire decoder, the tracing is a large part of the cost: atheris calls `_trace_branch`
-  at every basic block and `_trace_cmp` for every comparison, 90 and 140 ns through atheris's
-  pybind11 functions, 6 and 36 ns through `fuzz/fasttrace.c` (what `fuzz()` installs;
+  at every basic block and `_trace_cmp` for every comparison, ~100 and ~150 ns through
+  atheris's pybind11 functions, ~6 and ~35 ns through `fuzz/fasttrace.c` (what `fuzz()` installs;
   bench/fuzz.py prints these). Feedback
   from the harness itself or from an oracle it calls (the encoder behind the canonical
   re-encode check) guides nothing and costs as much, so such a target names the code under
